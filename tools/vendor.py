@@ -1,0 +1,132 @@
+"""Vendor the browser runtime into build/vendor/ from the registries (no CDN).
+
+* ``pyodide/``: ``npm pack pyodide@<version>`` unpacked (core runtime + pyodide-lock.json);
+* ``pyodide/<micropip wheel>``: micropip from PyPI stored under the lock's ``file_name``,
+  its ``sha256`` rewritten in the lock (Pyodide's rebuilt wheel hashes differently, and
+  ``loadPackage("micropip")`` silently loads nothing when the file is missing or rejected);
+* ``pyscript/``: the ``dist/`` of ``@pyscript/core@<version>`` (self-contained).
+
+Each part writes a stamp file holding its version; a re-run with the same versions and
+the files present does nothing.  usage: python tools/vendor.py [--force]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from project_config import load_config
+
+CFG = load_config()
+
+
+def _stamp(name: str) -> Path:
+    return Path(CFG.VENDOR_DIR) / f".stamp-{name}"
+
+
+def _fresh(name: str, version: str, *must_exist: Path) -> bool:
+    stamp = _stamp(name)
+    return (
+        stamp.is_file()
+        and stamp.read_text().strip() == version
+        and all(p.exists() for p in must_exist)
+    )
+
+
+def _mark(name: str, version: str) -> None:
+    _stamp(name).write_text(version + "\n")
+
+
+def _npm_unpack(spec: str, tmp: Path) -> Path:
+    """``npm pack`` a package into tmp and unpack it; returns its ``package/`` folder."""
+    out = subprocess.run(
+        ["npm", "pack", "--silent", "--pack-destination", str(tmp), spec],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    tgz = tmp / out[-1]
+    dest = tmp / (tgz.stem + ".d")
+    with tarfile.open(tgz) as tar:
+        tar.extractall(dest, filter="data")
+    return dest / "package"
+
+
+def vendor_pyodide(force: bool) -> None:
+    version = CFG.PYODIDE_VERSION
+    target = Path(CFG.PYODIDE_DIR)
+    if not force and _fresh("pyodide", version, target / "pyodide.mjs"):
+        return
+    print(f"vendor: pyodide@{version} (npm) -> {target}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        package = _npm_unpack(f"pyodide@{version}", Path(tmp))
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(package, target)
+    _stamp("micropip").unlink(missing_ok=True)  # the lock was replaced
+    _mark("pyodide", version)
+
+
+def vendor_micropip(force: bool) -> None:
+    version = CFG.MICROPIP_VERSION
+    pyodide_dir = Path(CFG.PYODIDE_DIR)
+    lock_path = pyodide_dir / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    entry = lock["packages"]["micropip"]
+    if entry["version"] != version:
+        sys.exit(
+            f"vendor: pyodide-lock.json names micropip {entry['version']}, "
+            f"playwright.config.py says {version}: update MICROPIP_VERSION"
+        )
+    dest = pyodide_dir / entry["file_name"]
+    if not force and _fresh("micropip", version, dest):
+        return
+    print(f"vendor: micropip=={version} (PyPI) -> {dest}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [
+                sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                "--only-binary=:all:", "--python-version", CFG.PYODIDE_PYTHON,
+                "--dest", tmp, f"micropip=={version}",
+            ],
+            check=True,
+        )
+        (wheel,) = Path(tmp).glob("micropip-*.whl")
+        shutil.copyfile(wheel, dest)
+    entry["sha256"] = hashlib.sha256(dest.read_bytes()).hexdigest()
+    lock_path.write_text(json.dumps(lock))
+    _mark("micropip", version)
+
+
+def vendor_pyscript(force: bool) -> None:
+    version = CFG.PYSCRIPT_VERSION
+    target = Path(CFG.PYSCRIPT_DIR)
+    if not force and _fresh("pyscript", version, target / "core.js"):
+        return
+    print(f"vendor: @pyscript/core@{version} (npm) -> {target}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        package = _npm_unpack(f"@pyscript/core@{version}", Path(tmp))
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(package / "dist", target, ignore=shutil.ignore_patterns("*.map"))
+    _mark("pyscript", version)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--force", action="store_true", help="vendor again even if stamped")
+    args = parser.parse_args()
+    Path(CFG.VENDOR_DIR).mkdir(parents=True, exist_ok=True)
+    vendor_pyodide(args.force)
+    vendor_micropip(args.force)
+    vendor_pyscript(args.force)
+
+
+if __name__ == "__main__":
+    main()
