@@ -90,7 +90,7 @@ class StaticServer:
             path += "/"
         for prefix, folder in self.mounts:
             if path == prefix.rstrip("/") or path.startswith(prefix):
-                rest = path[len(prefix):] if path.startswith(prefix) else ""
+                rest = path[len(prefix) :] if path.startswith(prefix) else ""
                 candidate = (folder / rest).resolve()
                 if candidate != folder and folder not in candidate.parents:
                     return None

@@ -92,9 +92,18 @@ def vendor_micropip(force: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
             [
-                sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                "--only-binary=:all:", "--python-version", CFG.PYODIDE_PYTHON,
-                "--dest", tmp, f"micropip=={version}",
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--python-version",
+                CFG.PYODIDE_PYTHON,
+                "--dest",
+                tmp,
+                f"micropip=={version}",
             ],
             check=True,
         )

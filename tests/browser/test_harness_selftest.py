@@ -1,0 +1,115 @@
+"""The harness reports in-page failures with their Pyodide traceback, and is loud when
+a page does not boot. Runs the modules in tests/browser/fixtures/ in a pytest subprocess
+and checks its JUnit report."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from browser_harness import FIXTURES_DIR, ROOT, Harness
+
+
+@pytest.fixture(scope="module")
+def selftest_report(tmp_path_factory: pytest.TempPathFactory, browser_harness: Harness) -> dict:
+    """Outcome and text of each fixture test: {name: (outcome, text)} plus the output."""
+    report = tmp_path_factory.mktemp("selftest") / "report.xml"
+    env = dict(os.environ, KUZZLE_BROWSER_SELFTEST="1", KUZZLE_BROWSER_DEVSERVER="none")
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "pytest", str(FIXTURES_DIR), "-p", "no:cacheprovider",
+            "-q", f"--junitxml={report}", "-o", "junit_logging=all",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=browser_harness.scaled(300),
+    )  # fmt: skip
+    results: dict[str, tuple[str, str]] = {}
+    for case in ET.parse(report).iter("testcase"):
+        outcome, text = "passed", ""
+        for child in case:
+            if child.tag in {"failure", "error", "skipped"}:
+                outcome = child.tag
+                text += (child.get("message") or "") + "\n" + (child.text or "")
+            elif child.tag in {"system-out", "system-err"}:
+                text += "\n" + (child.text or "")
+        results[case.get("name", "")] = (outcome, text)
+    return {"results": results, "output": done.stdout + done.stderr, "code": done.returncode}
+
+
+def _outcome(report: dict, name: str) -> tuple[str, str]:
+    assert name in report["results"], report["output"]
+    result: tuple[str, str] = report["results"][name]
+    return result
+
+
+def test_run_fails_overall(selftest_report: dict) -> None:
+    assert selftest_report["code"] == 1, selftest_report["output"]
+
+
+def test_passing_inpage_test_passes(selftest_report: dict) -> None:
+    assert _outcome(selftest_report, "test_passes")[0] == "passed"
+
+
+def test_failure_shows_pyodide_traceback(selftest_report: dict) -> None:
+    outcome, text = _outcome(selftest_report, "test_assertion_fails")
+    assert outcome == "failure"
+    assert "Traceback (most recent call last)" in text
+    assert "deliberate-failure-marker" in text
+    assert "in _check" in text and "test_fails_on_purpose.py" in text
+    assert "/home/pyodide/" in text  # the frame paths are inside Pyodide
+
+
+def test_async_failure_reported(selftest_report: dict) -> None:
+    outcome, text = _outcome(selftest_report, "test_async_raises")
+    assert outcome == "failure"
+    assert "ValueError: async-failure-marker" in text
+
+
+def test_print_output_shown_on_failure(selftest_report: dict) -> None:
+    outcome, text = _outcome(selftest_report, "test_prints_then_fails")
+    assert outcome == "failure"
+    assert "after-print-marker" in text
+    output = selftest_report["output"]
+    section = output.index("Captured pyodide output call")
+    assert "printed-marker-42" in output[section:], output
+
+
+def test_undeclared_external_request_fails(selftest_report: dict) -> None:
+    outcome, text = _outcome(selftest_report, "test_undeclared_external_request")
+    assert outcome == "failure"
+    assert "http://example.com/undeclared" in text
+
+
+def test_skip_is_reported(selftest_report: dict) -> None:
+    outcome, text = _outcome(selftest_report, "test_skipped")
+    assert outcome == "skipped"
+    assert "skip-marker" in text
+
+
+@pytest.mark.parametrize("name", ["test_one", "test_two"])
+def test_boot_failure_fails_every_item(selftest_report: dict, name: str) -> None:
+    outcome, text = _outcome(selftest_report, name)
+    assert outcome == "failure"
+    assert "did not boot" in text
+    assert "ModuleNotFoundError" in text and "module_that_does_not_exist_xyz" in text
+
+
+def test_fixture_modules_are_not_collected_normally() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", str(Path(__file__).parent), "--collect-only", "-q",
+         "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "KUZZLE_BROWSER_SELFTEST"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert "test_fails_on_purpose" not in done.stdout, done.stdout
+    assert "test_harness_smoke.py::test_python_is_314_in_the_page" in done.stdout, done.stdout

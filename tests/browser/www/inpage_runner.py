@@ -1,0 +1,88 @@
+"""Runs in-page test functions inside Pyodide; written to the page's FS as _inpage_runner.
+
+The host (tests/browser/browser_harness.py) calls ``run_test`` through the runner page
+and gets back JSON: the outcome, the Python traceback from inside Pyodide, the time and
+the non-loopback URLs the test declared it expects to be blocked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import json
+import sys
+import time
+import traceback
+from typing import Any
+
+import inpage_support
+
+
+def _is_plumbing(filename: str) -> bool:
+    return filename == __file__ or "/asyncio/" in filename or "importlib" in filename
+
+
+def _format(exc: BaseException) -> str:
+    """The traceback without the leading frames of this runner, asyncio and importlib."""
+    tb = exc.__traceback__
+    while (
+        tb is not None and tb.tb_next is not None and _is_plumbing(tb.tb_frame.f_code.co_filename)
+    ):
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
+async def _call(func: Any) -> None:
+    result = func()
+    if inspect.isawaitable(result):
+        await result
+
+
+async def run_test(module: str, name: str, timeout: float) -> str:  # noqa: ASYNC109
+    """Call ``module.name()`` (awaiting it if it is a coroutine) within ``timeout`` s."""
+    inpage_support._reset_test_state()
+    started = time.monotonic()
+    outcome, detail = "passed", ""
+    try:
+        func = getattr(sys.modules[module], name)
+        await asyncio.wait_for(_call(func), timeout)
+    except inpage_support.Skipped as exc:
+        outcome, detail = "skipped", str(exc)
+    except TimeoutError as exc:
+        outcome, detail = "failed", _format(exc)
+        if time.monotonic() - started >= timeout:
+            detail = f"in-page test timed out after {timeout:.1f} s\n{detail}"
+    except BaseException as exc:
+        outcome, detail = "failed", _format(exc)
+    return json.dumps(
+        {
+            "outcome": outcome,
+            "detail": detail,
+            "duration": time.monotonic() - started,
+            "expected_blocked": inpage_support._expected_blocked(),
+        }
+    )
+
+
+async def import_module(module: str) -> str:
+    """Import the test module and run its optional ``setup_module()``; '' or a traceback."""
+    try:
+        mod = importlib.import_module(module)
+        setup = getattr(mod, "setup_module", None)
+        if setup is not None:
+            await _call(setup)
+    except BaseException as exc:
+        return _format(exc)
+    return ""
+
+
+async def teardown_module(module: str) -> str:
+    """Run the module's optional ``teardown_module()``; '' or a traceback."""
+    try:
+        teardown = getattr(sys.modules.get(module), "teardown_module", None)
+        if teardown is not None:
+            await _call(teardown)
+    except BaseException as exc:
+        return _format(exc)
+    return ""
