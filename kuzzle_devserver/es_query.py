@@ -1,0 +1,249 @@
+"""A subset of the Elasticsearch query DSL, evaluated in Python over stored documents.
+
+Queries: ``match_all``, ``ids``, ``term``, ``terms``, ``match`` (case-insensitive word match:
+any query word present in the field), ``range`` (gt/gte/lt/lte, numbers or strings),
+``exists``, ``bool`` (must/filter/should/must_not, ``minimum_should_match``).
+Search body keys: ``query``, ``sort``, ``search_after``. Sort entries: ``"field"``,
+``{"field": "asc"|"desc"}``, ``{"field": {"order": ...}}``; ``_id`` sorts by document id.
+Missing values sort last, as Elasticsearch's default ``missing: _last``.
+
+Anything outside the subset raises an error instead of silently matching nothing: an
+unknown query keyword gives ``services.storage.unknown_query_keyword`` (what Kuzzle answers
+for, e.g., a Koncorde keyword in an ES query) and an unsupported body key gives
+``services.storage.invalid_search_query``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import kerror
+from .fields import ABSENT, lookup
+
+Hit = dict[str, Any]  # {"_id", "_source", ...}
+HitMatcher = Callable[[Hit], bool]
+
+_BODY_KEYS = {"query", "sort", "search_after"}
+
+
+def _value(hit: Hit, field: str) -> Any:
+    return hit["_id"] if field == "_id" else lookup(hit["_source"], field)
+
+
+def _single(keyword: str, operand: Any) -> tuple[str, Any]:
+    if not isinstance(operand, dict) or len(operand) != 1:
+        raise kerror("services.storage.invalid_search_query", keyword)
+    field, spec = next(iter(operand.items()))
+    return str(field), spec
+
+
+def _values_of(hit: Hit, field: str) -> list[Any]:
+    value = _value(hit, field)
+    if value is ABSENT or value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _term(operand: Any) -> HitMatcher:
+    field, spec = _single("term", operand)
+    expected = spec.get("value") if isinstance(spec, dict) else spec
+    return lambda hit: expected in _values_of(hit, field)
+
+
+def _terms(operand: Any) -> HitMatcher:
+    field, expected = _single("terms", operand)
+    if not isinstance(expected, list):
+        raise kerror("services.storage.invalid_search_query", f"terms.{field}")
+    return lambda hit: any(v in expected for v in _values_of(hit, field))
+
+
+def _words(text: Any) -> set[str]:
+    return set(str(text).lower().split())
+
+
+def _match(operand: Any) -> HitMatcher:
+    field, spec = _single("match", operand)
+    wanted = _words(spec.get("query") if isinstance(spec, dict) else spec)
+    return lambda hit: any(wanted & _words(v) for v in _values_of(hit, field))
+
+
+def _comparable(value: Any, bound: Any) -> bool:
+    numbers = (int, float)
+    if isinstance(value, bool) or isinstance(bound, bool):
+        return False
+    return (isinstance(value, numbers) and isinstance(bound, numbers)) or (
+        isinstance(value, str) and isinstance(bound, str)
+    )
+
+
+_RANGE_TESTS: dict[str, Callable[[Any, Any], bool]] = {
+    "gt": lambda v, b: v > b,
+    "gte": lambda v, b: v >= b,
+    "lt": lambda v, b: v < b,
+    "lte": lambda v, b: v <= b,
+}
+
+
+def _range(operand: Any) -> HitMatcher:
+    field, bounds = _single("range", operand)
+    if not isinstance(bounds, dict) or set(bounds) - set(_RANGE_TESTS):
+        raise kerror("services.storage.invalid_search_query", f"range.{field}")
+
+    def test(hit: Hit) -> bool:
+        return any(
+            all(_comparable(v, b) and _RANGE_TESTS[op](v, b) for op, b in bounds.items())
+            for v in _values_of(hit, field)
+        )
+
+    return test
+
+
+def _exists(operand: Any) -> HitMatcher:
+    field = operand.get("field") if isinstance(operand, dict) else None
+    if not isinstance(field, str):
+        raise kerror("services.storage.invalid_search_query", "exists")
+    return lambda hit: bool(_values_of(hit, field))
+
+
+def _ids(operand: Any) -> HitMatcher:
+    values = operand.get("values") if isinstance(operand, dict) else None
+    if not isinstance(values, list):
+        raise kerror("services.storage.invalid_search_query", "ids")
+    return lambda hit: hit["_id"] in values
+
+
+def _clauses(name: str, operand: Any) -> list[HitMatcher]:
+    items = operand if isinstance(operand, list) else [operand]
+    if not all(isinstance(item, dict) for item in items):
+        raise kerror("services.storage.invalid_search_query", f"bool.{name}")
+    return [compile_query(item) for item in items]
+
+
+def _bool(operand: Any) -> HitMatcher:
+    if not isinstance(operand, dict):
+        raise kerror("services.storage.invalid_search_query", "bool")
+    groups: dict[str, list[HitMatcher]] = {"must": [], "filter": [], "should": [], "must_not": []}
+    minimum_should_match: int | None = None
+    for name, clauses in operand.items():
+        if name == "minimum_should_match":
+            minimum_should_match = int(clauses)
+        elif name in groups:
+            groups[name] = _clauses(name, clauses)
+        else:
+            raise kerror("services.storage.invalid_search_query", f"bool.{name}")
+    required = groups["must"] + groups["filter"]
+    should = groups["should"]
+    # ES: with no must/filter clause, at least one should clause has to match.
+    if minimum_should_match is None:
+        minimum_should_match = 0 if required or not should else 1
+
+    def test(hit: Hit) -> bool:
+        return (
+            all(m(hit) for m in required)
+            and not any(m(hit) for m in groups["must_not"])
+            and sum(1 for m in should if m(hit)) >= minimum_should_match
+        )
+
+    return test
+
+
+_QUERIES: dict[str, Callable[[Any], HitMatcher]] = {
+    "match_all": lambda operand: lambda hit: True,
+    "ids": _ids,
+    "term": _term,
+    "terms": _terms,
+    "match": _match,
+    "range": _range,
+    "exists": _exists,
+    "bool": _bool,
+}
+
+
+def compile_query(query: dict[str, Any]) -> HitMatcher:
+    """Turn an ES query object into a predicate over hits; ``{}`` matches everything."""
+    if not query:
+        return lambda hit: True
+    if len(query) != 1:
+        raise kerror("services.storage.invalid_search_query", ",".join(sorted(query)))
+    keyword, operand = next(iter(query.items()))
+    compiler = _QUERIES.get(keyword)
+    if compiler is None:
+        raise kerror("services.storage.unknown_query_keyword", keyword)
+    return compiler(operand)
+
+
+@dataclass(frozen=True)
+class SortKey:
+    field: str
+    descending: bool
+
+
+def parse_sort(sort: Any) -> list[SortKey]:
+    entries = sort if isinstance(sort, list) else [sort]
+    keys: list[SortKey] = []
+    for entry in entries:
+        if isinstance(entry, str):
+            keys.append(SortKey(entry, False))
+            continue
+        field, spec = _single("sort", entry)
+        order = spec.get("order", "asc") if isinstance(spec, dict) else spec
+        if order not in ("asc", "desc"):
+            raise kerror("services.storage.invalid_search_query", f"sort.{field}")
+        keys.append(SortKey(field, order == "desc"))
+    return keys
+
+
+def _compare_values(left: Any, right: Any) -> int:
+    if left == right:
+        return 0
+    try:
+        return -1 if left < right else 1
+    except TypeError:  # mixed types: order by type name, deterministic
+        return -1 if type(left).__name__ < type(right).__name__ else 1
+
+
+def _compare_key(left: Any, right: Any, key: SortKey) -> int:
+    left_missing, right_missing = left in (ABSENT, None), right in (ABSENT, None)
+    if left_missing or right_missing:  # missing last, whatever the order
+        return (left_missing > right_missing) - (left_missing < right_missing)
+    result = _compare_values(left, right)
+    return -result if key.descending else result
+
+
+def sort_values(hit: Hit, keys: list[SortKey]) -> list[Any]:
+    return [_value(hit, key.field) for key in keys]
+
+
+def sort_hits(hits: list[Hit], keys: list[SortKey]) -> list[Hit]:
+    def compare(left: Hit, right: Hit) -> int:
+        for key, a, b in zip(keys, sort_values(left, keys), sort_values(right, keys), strict=True):
+            result = _compare_key(a, b, key)
+            if result:
+                return result
+        return 0
+
+    return sorted(hits, key=functools.cmp_to_key(compare))
+
+
+def after(hits: list[Hit], keys: list[SortKey], search_after: list[Any]) -> list[Hit]:
+    """The sorted hits strictly after the ``search_after`` sort values."""
+    if len(search_after) != len(keys):
+        raise kerror("services.storage.invalid_search_query", "search_after")
+
+    def is_after(hit: Hit) -> bool:
+        for key, value, bound in zip(keys, sort_values(hit, keys), search_after, strict=True):
+            result = _compare_key(value, bound, key)
+            if result:
+                return result > 0
+        return False
+
+    return [hit for hit in hits if is_after(hit)]
+
+
+def check_body(body: dict[str, Any]) -> None:
+    for key in body:
+        if key not in _BODY_KEYS:
+            raise kerror("services.storage.invalid_search_query", key)

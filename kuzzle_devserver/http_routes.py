@@ -1,0 +1,137 @@
+"""HTTP routes of Kuzzle 2.56 (``lib/api/httpRoutes.js``, §4.6, §7.5) for the served actions.
+
+Matching follows Kuzzle's router: the trailing slash is ignored, a static path segment wins
+over a ``:placeholder`` at the same position, and placeholders are URL-decoded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+
+@dataclass(frozen=True)
+class Route:
+    verb: str
+    path: str
+    controller: str
+    action: str
+
+    @property
+    def parts(self) -> list[str]:
+        return [p for p in self.path.split("/") if p]
+
+
+_TABLE = """
+POST /_login/:strategy auth login
+GET /_login/:strategy auth login
+POST /_logout auth logout
+POST /_refreshToken auth refreshToken
+POST /_checkToken auth checkToken
+GET /_me auth getCurrentUser
+GET /users/_me auth getCurrentUser
+PUT /_me auth updateSelf
+PUT /_updateSelf auth updateSelf
+GET /_me/_rights auth getMyRights
+GET /users/_me/_rights auth getMyRights
+GET /strategies auth getStrategies
+GET / server info
+GET /_serverInfo server info
+GET /_now server now
+GET /_healthCheck server healthCheck
+GET /_getConfig server getConfig
+GET /_adminExists server adminExists
+GET /_publicApi server publicApi
+GET /_list index list
+POST /:index/_create index create
+DELETE /:index index delete
+GET /:index/_exists index exists
+DELETE /_mdelete index mDelete
+PUT /:index/:collection collection create
+POST /:index/:collection collection update
+GET /:index/:collection/_exists collection exists
+GET /:index/_list collection list
+DELETE /:index/:collection collection delete
+GET /:index/:collection/_mapping collection getMapping
+PUT /:index/:collection/_mapping collection updateMapping
+DELETE /:index/:collection/_truncate collection truncate
+POST /:index/:collection/_refresh collection refresh
+GET /:index/:collection/_search document search
+POST /:index/:collection/_search document search
+POST /:index/:collection/_count document count
+GET /:index/:collection/_count document count
+POST /:index/:collection/_validate document validate
+POST /:index/:collection/_create document create
+POST /:index/:collection/:_id/_create document create
+GET /:index/:collection/:_id document get
+PUT /:index/:collection/:_id document createOrReplace
+DELETE /:index/:collection/:_id document delete
+GET /:index/:collection/:_id/_exists document exists
+PUT /:index/:collection/:_id/_replace document replace
+PATCH /:index/:collection/:_id/_update document update
+PUT /:index/:collection/:_id/_update document update
+POST /:index/:collection/:_id/_upsert document upsert
+PUT /:index/:collection/:_id/_upsert document upsert
+GET /_scroll/:scrollId document scroll
+POST /:index/:collection/_mCreate document mCreate
+PUT /:index/:collection/_mCreateOrReplace document mCreateOrReplace
+PUT /:index/:collection/_mReplace document mReplace
+PATCH /:index/:collection/_mUpdate document mUpdate
+PUT /:index/:collection/_mUpdate document mUpdate
+POST /:index/:collection/_mUpsert document mUpsert
+GET /:index/:collection/_mGet document mGet
+POST /:index/:collection/_mGet document mGet
+DELETE /:index/:collection/_mDelete document mDelete
+DELETE /:index/:collection/_query document deleteByQuery
+PUT /:index/:collection/_query document updateByQuery
+PATCH /:index/:collection/_query document updateByQuery
+POST /:index/:collection/_publish realtime publish
+GET /_listSubscriptions realtime list
+"""
+
+ROUTES = [Route(*line.split()) for line in _TABLE.strip().splitlines()]
+
+
+def match_route(verb: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    """The route for ``verb path`` and its decoded placeholders, or None."""
+    parts = [p for p in path.split("/") if p]
+    best: tuple[tuple[bool, ...], Route, dict[str, str]] | None = None
+    for route in ROUTES:
+        pattern = route.parts
+        if route.verb != verb or len(pattern) != len(parts):
+            continue
+        params: dict[str, str] = {}
+        statics: list[bool] = []
+        for expected, actual in zip(pattern, parts, strict=True):
+            if expected.startswith(":"):
+                params[expected[1:]] = unquote(actual)
+                statics.append(False)
+            elif expected == actual:
+                statics.append(True)
+            else:
+                break
+        else:
+            # Prefer the route whose leftmost differing segment is static.
+            if best is None or tuple(statics) > best[0]:
+                best = (tuple(statics), route, params)
+    return (best[1], best[2]) if best else None
+
+
+def api_definition(actions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """``_buildApiDefinition``: ``{controller: {action: {action, controller, http?}}}``."""
+    definition: dict[str, Any] = {}
+    for controller, handlers in actions.items():
+        entries: dict[str, Any] = {}
+        for action in handlers:
+            entry: dict[str, Any] = {"action": action, "controller": controller}
+            http = [
+                {"path": r.path, "url": r.path, "verb": r.verb}
+                for r in ROUTES
+                if r.controller == controller and r.action == action
+            ]
+            if http:
+                entry["http"] = http
+            entries[action] = entry
+        definition[controller] = entries
+    return definition

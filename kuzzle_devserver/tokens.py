@@ -1,0 +1,140 @@
+"""Authentication tokens: creation, verification, refresh, revocation and expiry pushes.
+
+Kuzzle keeps tokens in Redis, so they survive a server restart; this repository lives in
+the server object, which the control surface's ``restart`` keeps, for the same effect.
+Rules implemented (kuzzle-protocol.md §7.8):
+
+- a bad signature or format, or a token missing from the cache (logged out, or past its
+  grace period after a refresh) gives ``security.token.invalid``; a past expiry gives
+  ``security.token.expired``;
+- ``refresh`` keeps the old token valid for a 1 s grace period and moves connection links;
+- every authenticated request on a WebSocket links the connection to its latest token;
+  when a linked token expires the server pushes ``TokenExpired`` to that connection;
+- an early expiry (logout) silently drops the other linked connections' subscriptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import jwt_hs256
+from .errors import kerror
+
+REFRESH_GRACE_PERIOD_S = 1.0  # security.authToken.gracePeriod = 1000 ms
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass
+class Token:
+    """One issued token, as Kuzzle's token cache holds it."""
+
+    jwt: str
+    kuid: str
+    expires_at: int  # epoch milliseconds
+    ttl: int  # milliseconds
+    refreshed: bool = False
+    connection_ids: set[str] = field(default_factory=set)
+    expiry_timer: asyncio.TimerHandle | None = None
+
+
+ConnectionsCallback = Callable[[set[str]], None]
+
+
+class TokenRepository:
+    """In-memory token cache with HS256 signing."""
+
+    def __init__(self, on_expired: ConnectionsCallback, on_revoked: ConnectionsCallback) -> None:
+        self._secret = secrets.token_bytes(32)
+        self._tokens: dict[str, Token] = {}
+        self._on_expired = on_expired
+        self._on_revoked = on_revoked
+
+    def create(self, kuid: str, ttl_ms: int) -> Token:
+        issued_at = now_ms()
+        expires_at = issued_at + ttl_ms
+        claims = {
+            "_id": kuid,
+            "iat": issued_at // 1000,
+            "exp": math.ceil(expires_at / 1000),
+            # Two tokens issued in the same second for the same user must differ.
+            "jti": secrets.token_hex(8),
+        }
+        token = Token(jwt_hs256.encode(claims, self._secret), kuid, expires_at, ttl_ms)
+        self._tokens[token.jwt] = token
+        loop = asyncio.get_running_loop()
+        token.expiry_timer = loop.call_later(ttl_ms / 1000, self._expire, token)
+        return token
+
+    def verify(self, jwt: str) -> Token:
+        """The token behind ``jwt``, or ``security.token.invalid`` / ``expired``."""
+        try:
+            claims = jwt_hs256.decode(jwt, self._secret)
+        except jwt_hs256.InvalidSignatureError:
+            raise kerror("security.token.invalid") from None
+        exp = claims.get("exp")
+        if isinstance(exp, int | float) and time.time() >= exp:
+            raise kerror("security.token.expired")
+        token = self._tokens.get(jwt)
+        if token is None:
+            raise kerror("security.token.invalid")
+        if now_ms() >= token.expires_at:
+            raise kerror("security.token.expired")
+        return token
+
+    def refresh(self, old: Token, ttl_ms: int) -> Token:
+        """Issue a new token; the old one dies after the grace period."""
+        if old.refreshed:
+            raise kerror("security.token.invalid")
+        old.refreshed = True
+        new = self.create(old.kuid, ttl_ms)
+        new.connection_ids, old.connection_ids = old.connection_ids, set()
+        asyncio.get_running_loop().call_later(REFRESH_GRACE_PERIOD_S, self._forget, old)
+        return new
+
+    def link(self, token: Token, connection_id: str) -> None:
+        """One token per connection: linking replaces any previous link."""
+        for other in self._tokens.values():
+            if other is not token:
+                other.connection_ids.discard(connection_id)
+        token.connection_ids.add(connection_id)
+
+    def unlink_connection(self, connection_id: str) -> None:
+        for token in self._tokens.values():
+            token.connection_ids.discard(connection_id)
+
+    def linked_kuid(self, connection_id: str) -> str | None:
+        """The user of the token a connection is linked to, if any."""
+        for token in self._tokens.values():
+            if connection_id in token.connection_ids:
+                return token.kuid
+        return None
+
+    def revoke(self, token: Token) -> None:
+        """Logout: the token is gone; connections still linked lose their subscriptions."""
+        self._forget(token)
+        if token.connection_ids:
+            self._on_revoked(set(token.connection_ids))
+
+    def revoke_all_of(self, kuid: str) -> None:
+        """``logout?global``: every token of the user."""
+        for token in [t for t in self._tokens.values() if t.kuid == kuid]:
+            self.revoke(token)
+
+    def _forget(self, token: Token) -> None:
+        if token.expiry_timer is not None:
+            token.expiry_timer.cancel()
+        self._tokens.pop(token.jwt, None)
+
+    def _expire(self, token: Token) -> None:
+        # Expired tokens stay in the cache so that using one says "expired", not "invalid".
+        if token.connection_ids:
+            linked, token.connection_ids = token.connection_ids, set()
+            self._on_expired(linked)
