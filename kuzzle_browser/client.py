@@ -1,0 +1,635 @@
+"""The ``Kuzzle`` client: request pipeline, events, offline queue, authentication state.
+
+Theory of operation
+-------------------
+``Kuzzle`` wraps a protocol (:class:`~kuzzle_browser.WebSocket`) and owns
+everything above the wire:
+
+- :meth:`Kuzzle.query` builds the wire request (``requestId``, ``volatile``
+  with ``sdkInstanceId`` and ``sdkName``, never ``sdkVersion``, which Kuzzle 2
+  rejects; the ``jwt`` unless cookies authenticate), then either sends it or,
+  while queuing, parks it in the offline queue;
+- queuing starts on ``connect()`` and on network errors when ``auto_queue`` is
+  on, and stops on (re)connection; ``auto_replay`` replays the queue then;
+- after a reconnection, a logged-in client checks its token (and calls the
+  ``authenticator`` hook if it is no longer valid) before replaying and
+  emitting ``reconnected``, which makes the realtime controller resubscribe;
+- ``tokenExpired`` fires on ``security.token.invalid`` and
+  ``security.token.expired`` errors and on Kuzzle's ``TokenExpired`` push
+  (JS SDK 7.17.1 ignores ``security.token.expired``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping
+from types import TracebackType
+from typing import Any, Final, Literal
+
+from kuzzle_browser._version import __version__
+from kuzzle_browser.controllers import (
+    AuthController,
+    CollectionController,
+    DocumentController,
+    IndexController,
+    RealtimeController,
+    ServerController,
+)
+from kuzzle_browser.errors import (
+    InvalidArgumentError,
+    KuzzleError,
+    NotConnectedError,
+    QueueOverflowError,
+    QueueTTLExpiredError,
+)
+from kuzzle_browser.events import EventEmitter, Listener
+from kuzzle_browser.protocol.jwt import Jwt
+from kuzzle_browser.protocol.queue import EvictionReason, OfflineQueue, QueuedRequest
+from kuzzle_browser.protocol.requests import new_request_id
+from kuzzle_browser.websocket import WebSocket
+
+__all__ = ["KUZZLE_EVENTS", "SDK_NAME", "Kuzzle"]
+
+logger = logging.getLogger("kuzzle_browser.client")
+
+# Kuzzle checks volatile.sdkName "name@version" only for names in its
+# compatibility table (js, csharp, cpp, java, android, go, php); ours is not
+# one of them, so no version rule applies (kuzzle-protocol.md §7.9).
+SDK_NAME: Final = f"python-browser@{__version__}"
+
+KUZZLE_EVENTS: Final = frozenset(
+    {
+        "connected",
+        "reconnected",
+        "disconnected",
+        "networkError",
+        "reconnectionError",
+        "tokenExpired",
+        "reAuthenticated",
+        "queryError",
+        "discarded",
+        "offlineQueuePush",
+        "offlineQueuePop",
+        "beforeLogin",
+        "loginAttempt",
+        "afterLogin",
+        "beforeLogout",
+        "logoutAttempt",
+        "afterLogout",
+        "callbackError",
+    }
+)
+
+# Options of kuzzle.query() that steer the SDK and must never reach the wire
+# (JS SDK 7.17.1 copies them into the request: kuzzle-protocol.md §12 #15).
+_NO_TIMEOUT = object()
+
+QueueFilter = Callable[[dict[str, Any]], bool]
+QueueLoader = Callable[[], Iterable[Mapping[str, Any]] | Awaitable[Iterable[Mapping[str, Any]]]]
+Authenticator = Callable[[], Awaitable[None]]
+
+
+def _optional_duration(name: str, value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise InvalidArgumentError(f"{name} must be a number of seconds >= 0 or None, got {value!r}")
+    return float(value)
+
+
+def _flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidArgumentError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+class Kuzzle(EventEmitter):
+    """The Kuzzle SDK entry point.
+
+    Typical use::
+
+        kuzzle = Kuzzle(WebSocket("127.0.0.1"), cookie_auth=True)
+        await kuzzle.connect()
+        await kuzzle.auth.login("local", {"username": "alice", "password": "..."})
+        doc = await kuzzle.document.create("shop", "orders", {"total": 42})
+
+    or ``async with Kuzzle(WebSocket("127.0.0.1")) as kuzzle: ...``.
+
+    Args:
+        protocol: The protocol instance (:class:`~kuzzle_browser.WebSocket`).
+        auto_queue: Queue requests while offline (JS ``autoQueue``).
+        auto_replay: Replay the queue when the connection comes back (JS ``autoReplay``).
+        auto_resubscribe: Default for each subscription's ``auto_resubscribe``.
+        offline_mode: ``"auto"`` turns ``auto_queue`` and ``auto_replay`` on; ``"manual"`` does nothing.
+        queue_ttl: Seconds a request may wait in the queue; ``0``/``None``: no limit.
+        queue_max_size: Most requests in the queue; ``0``/``None``: no limit.
+        queue_filter: ``filter(request) -> bool``; False means "do not queue, fail now".
+        offline_queue_loader: ``() -> [{"request": ...}, ...]`` (sync or async), requests
+            put in front of the queue before a replay.
+        replay_interval: Seconds between two replayed requests.
+        request_timeout: Default seconds to wait for an answer; ``None``: wait until
+            the link drops.
+        token_expired_interval: ``tokenExpired`` is emitted at most once per this many seconds.
+        volatile: Merged into every request's ``volatile``.
+        cookie_auth: Authenticate with Kuzzle's HttpOnly cookie instead of a token held by
+            Python: login/logout/refreshToken go over HTTP with credentials and the socket is
+            renewed. The token is then never visible to Python.
+        sdk_name: Sent as ``volatile.sdkName``.
+
+    Raises:
+        InvalidArgumentError: An option has the wrong type or value.
+    """
+
+    def __init__(
+        self,
+        protocol: WebSocket,
+        *,
+        auto_queue: bool = False,
+        auto_replay: bool = False,
+        auto_resubscribe: bool = True,
+        offline_mode: Literal["auto", "manual"] | None = None,
+        queue_ttl: float | None = 120.0,
+        queue_max_size: int | None = 500,
+        queue_filter: QueueFilter | None = None,
+        offline_queue_loader: QueueLoader | None = None,
+        replay_interval: float = 0.01,
+        request_timeout: float | None = None,
+        token_expired_interval: float = 1.0,
+        volatile: Mapping[str, Any] | None = None,
+        cookie_auth: bool = False,
+        sdk_name: str = SDK_NAME,
+    ) -> None:
+        super().__init__(KUZZLE_EVENTS)
+        for method in ("query", "connect", "close", "on", "is_ready"):
+            if not callable(getattr(protocol, method, None)):
+                raise InvalidArgumentError(f'Protocol instance must implement a "{method}" method')
+        if offline_mode not in (None, "auto", "manual"):
+            raise InvalidArgumentError(f'offline_mode must be "auto", "manual" or None, got {offline_mode!r}')
+        self.protocol = protocol
+        """The protocol instance."""
+        self.auto_queue = _flag("auto_queue", auto_queue) or offline_mode == "auto"
+        self.auto_replay = _flag("auto_replay", auto_replay) or offline_mode == "auto"
+        self.auto_resubscribe = _flag("auto_resubscribe", auto_resubscribe)
+        self._queue: OfflineQueue[asyncio.Future[dict[str, Any]]] = OfflineQueue(
+            ttl=_optional_duration("queue_ttl", queue_ttl), max_size=None
+        )
+        self.queue_max_size = queue_max_size
+        if queue_filter is not None and not callable(queue_filter):
+            raise InvalidArgumentError("queue_filter must be callable or None")
+        if offline_queue_loader is not None and not callable(offline_queue_loader):
+            raise InvalidArgumentError("offline_queue_loader must be callable or None")
+        self.queue_filter = queue_filter
+        self.offline_queue_loader = offline_queue_loader
+        self.replay_interval = _optional_duration("replay_interval", replay_interval) or 0.0
+        self.request_timeout = _optional_duration("request_timeout", request_timeout)
+        self.token_expired_interval = (
+            _optional_duration("token_expired_interval", token_expired_interval) or 0.0
+        )
+        if volatile is not None and not isinstance(volatile, Mapping):
+            raise InvalidArgumentError("volatile must be a dict")
+        self.volatile: dict[str, Any] = dict(volatile or {})
+        """Merged into every request's ``volatile``."""
+        self.cookie_auth = _flag("cookie_auth", cookie_auth)
+        if not isinstance(sdk_name, str) or not sdk_name:
+            raise InvalidArgumentError("sdk_name must be a non-empty string")
+        self.sdk_name = sdk_name
+        """Sent as ``volatile.sdkName``."""
+        self.sdk_version = __version__
+        """This package's version (kept out of the wire: Kuzzle 2 rejects ``sdkVersion``)."""
+        self.authenticator: Authenticator | None = None
+        """``async () -> None`` that logs in again; called after a reconnection or a token
+        expiry when the session is no longer valid."""
+        self._jwt: Jwt | None = None
+        self._logged_in = False
+        self._queuing = False
+        self._reconnect_in_progress = False
+        self._last_token_expired = float("-inf")
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._replaying = False
+        if self.cookie_auth:
+            protocol.enable_cookie_support()
+
+        self.auth = AuthController(self)
+        self.collection = CollectionController(self)
+        self.document = DocumentController(self)
+        self.index = IndexController(self)
+        self.realtime = RealtimeController(self)
+        self.server = ServerController(self)
+        self._wire_protocol()
+        self.on("connected", self._check_session)
+
+    # -- properties --------------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        """True while the protocol is connected."""
+        return bool(self.protocol.connected)
+
+    @property
+    def jwt(self) -> str | None:
+        """The authentication token; always ``None`` with cookie authentication (it stays in the cookie)."""
+        return None if self.cookie_auth or self._jwt is None else self._jwt.encoded
+
+    @jwt.setter
+    def jwt(self, value: str | None) -> None:
+        if value is not None and not isinstance(value, str):
+            raise InvalidArgumentError("jwt must be a string or None")
+        if self.cookie_auth and value is not None:
+            raise InvalidArgumentError(
+                "With cookie_auth the token lives in an HttpOnly cookie: do not set jwt"
+            )
+        self._jwt = Jwt.parse(value) if value else None
+        self._logged_in = bool(value)
+
+    def set_api_key(self, api_key: str) -> None:
+        """Authenticate with an API key (``kapikey-...``), as JS ``setAPIKey``."""
+        if not isinstance(api_key, str) or not api_key.startswith("kapikey-"):
+            raise InvalidArgumentError("Invalid API key. Missing the `kapikey-` prefix.")
+        self.jwt = api_key
+
+    @property
+    def authenticated(self) -> bool:
+        """True when logged in: a non-expired token, or a valid cookie session."""
+        if self.cookie_auth:
+            return self._logged_in
+        return self._jwt is not None and not self._jwt.expired(time.time())
+
+    @property
+    def queue_max_size(self) -> int | None:
+        """Most requests the offline queue holds; the oldest go first."""
+        return self._queue.max_size
+
+    @queue_max_size.setter
+    def queue_max_size(self, value: int | None) -> None:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise InvalidArgumentError(f"queue_max_size must be an int >= 0 or None, got {value!r}")
+        self._queue.max_size = value
+
+    @property
+    def queue_ttl(self) -> float | None:
+        """Seconds a request may wait in the offline queue."""
+        return self._queue.ttl
+
+    @queue_ttl.setter
+    def queue_ttl(self, value: float | None) -> None:
+        self._queue.ttl = _optional_duration("queue_ttl", value)
+
+    @property
+    def offline_queue(self) -> list[dict[str, Any]]:
+        """The queued requests, oldest first (copies)."""
+        return [dict(entry.request) for entry in self._queue]
+
+    @property
+    def host(self) -> str:
+        """Kuzzle server host."""
+        return self.protocol.host
+
+    @property
+    def port(self) -> int:
+        """Kuzzle server port."""
+        return self.protocol.port
+
+    @property
+    def ssl(self) -> bool:
+        """True when ``wss://``/``https://`` are used."""
+        return self.protocol.ssl
+
+    # -- connection ----------------------------------------------------------------------
+
+    def _wire_protocol(self) -> None:
+        protocol = self.protocol
+        protocol.on("queryError", lambda payload: self.emit("queryError", payload))
+        protocol.on("discarded", lambda request: self.emit("discarded", request))
+        protocol.on("tokenExpired", lambda: self._spawn(self.token_expired()))
+        protocol.on("connect", self._protocol_connected)
+        protocol.on("reconnect", lambda: self._spawn(self._reconnected()))
+        protocol.on("networkError", self._protocol_network_error)
+        protocol.on("disconnect", lambda payload: self.emit("disconnected", payload))
+        protocol.on("websocketRenewalDone", self.realtime._resubscribe_all)
+
+    def _protocol_connected(self) -> None:
+        if self.auto_queue:
+            self.stop_queuing()
+        if self.auto_replay:
+            self.play_queue()
+        self.emit("connected")
+
+    def _protocol_network_error(self, error: KuzzleError) -> None:
+        if self.auto_queue:
+            self.start_queuing()
+        self.emit("networkError", error)
+
+    async def connect(self) -> None:
+        """Connect to Kuzzle; emits ``connected`` (first time) or ``reconnected``.
+
+        With ``auto_queue``, requests made while this is pending are queued.
+
+        Raises:
+            NetworkError: The server cannot be reached (reconnection goes on in the
+                background when the protocol's ``auto_reconnect`` is on).
+        """
+        if self.protocol.is_ready():
+            return
+        if self.auto_queue:
+            self.start_queuing()
+        await self.protocol.connect()
+
+    async def disconnect(self) -> None:
+        """Close the connection and stop reconnecting; ``connect()`` opens it again."""
+        self._logged_in = False
+        self.protocol.close()
+
+    async def __aenter__(self) -> Kuzzle:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.disconnect()
+
+    async def _check_session(self) -> None:
+        # Like the JS SDK: after the first connection, ask Kuzzle whether the
+        # token (or the cookie) is still valid.
+        self._logged_in = await self._is_authenticated()
+
+    async def _is_authenticated(self) -> bool:
+        try:
+            result = await self.auth.check_token(queuable=False)
+        except KuzzleError:
+            return False
+        return bool(result.get("valid")) and result.get("kuid") != "-1"
+
+    async def _reconnected(self) -> None:
+        if self._reconnect_in_progress:
+            return
+        if self.auto_queue:
+            self.stop_queuing()
+        if self._logged_in and not await self._try_reauthenticate():
+            self._logged_in = False
+            await self.disconnect()
+            return
+        if self.auto_replay:
+            self.play_queue()
+        self.emit("reconnected")
+
+    async def _try_reauthenticate(self) -> bool:
+        self._reconnect_in_progress = True
+        try:
+            if await self._is_authenticated():
+                return True
+            if self.authenticator is None:
+                self.emit(
+                    "reconnectionError",
+                    {"error": KuzzleError('Could not re-authenticate: "authenticator" property is not set.')},
+                )
+                return False
+            await self.authenticate()
+            return True
+        except Exception as exc:
+            self.emit(
+                "reconnectionError",
+                {"error": KuzzleError(f"Failed to authenticate the SDK after reconnection: {exc}")},
+            )
+            return False
+        finally:
+            self._reconnect_in_progress = False
+
+    async def authenticate(self) -> None:
+        """Run :attr:`authenticator`, then check that the SDK is logged in.
+
+        Raises:
+            KuzzleError: No authenticator, or it did not log in.
+        """
+        if self.authenticator is None:
+            raise KuzzleError('The "authenticator" property is not set.')
+        await self.authenticator()
+        if not await self._is_authenticated():
+            raise KuzzleError('The "authenticator" function failed to authenticate the SDK.')
+        self._logged_in = True
+
+    async def token_expired(self) -> None:
+        """Handle an expired token: re-authenticate with :attr:`authenticator`, else emit ``tokenExpired``."""
+        if self._reconnect_in_progress:
+            return
+        if self._logged_in and self.authenticator is not None and await self._try_reauthenticate():
+            self.emit("reAuthenticated")
+            return
+        now = asyncio.get_running_loop().time()
+        if now - self._last_token_expired < self.token_expired_interval:
+            return
+        self._last_token_expired = now
+        self._jwt = None
+        self._logged_in = False
+        self.emit("tokenExpired")
+
+    # -- the request pipeline -----------------------------------------------------------------
+
+    async def query(
+        self,
+        request: Mapping[str, Any],
+        *,
+        queuable: bool = True,
+        timeout: float | object | None = _NO_TIMEOUT,
+        **api_args: Any,
+    ) -> dict[str, Any]:
+        """Send a raw API request and return Kuzzle's whole response envelope.
+
+        Controllers call this; use it directly for actions they lack::
+
+            response = await kuzzle.query({"controller": "server", "action": "healthCheck"})
+            response["result"]
+
+        Args:
+            request: ``{"controller", "action", ...}`` as in Kuzzle's API docs.
+            queuable: False: never put this request in the offline queue.
+            timeout: Seconds to wait for the answer (default: ``request_timeout``).
+            **api_args: Extra API arguments (``refresh="wait_for"``, ``silent=True``...),
+                added to the request.
+
+        Raises:
+            InvalidArgumentError: The request is malformed; nothing was sent.
+            ApiError: Kuzzle answered with an error.
+            NotConnectedError: Offline and not queued.
+            RequestTimeoutError: No answer in time.
+            NetworkError: The link dropped before the answer.
+        """
+        if not isinstance(request, Mapping):
+            raise InvalidArgumentError(f"Kuzzle.query: Invalid request: {request!r}")
+        wire = {**request, **api_args}
+        for key in ("controller", "action"):
+            if not isinstance(wire.get(key), str) or not wire[key]:
+                raise InvalidArgumentError(f'Kuzzle.query: the request needs a "{key}" string', request=wire)
+        wire.setdefault("requestId", new_request_id())
+        wire["volatile"] = self._volatile_for(wire.get("volatile"))
+        self._authenticate_request(wire)
+        delay = self.request_timeout if timeout is _NO_TIMEOUT else _optional_duration("timeout", timeout)
+        if self._queuing:
+            if queuable and (self.queue_filter is None or self.queue_filter(wire)):
+                return await self._enqueue(wire, delay)
+            self.emit("discarded", {"request": wire})
+            raise NotConnectedError(
+                "Unable to execute request: not connected to a Kuzzle server.", request=wire
+            )
+        return await self.protocol.query(wire, timeout=delay)
+
+    def _volatile_for(self, volatile: object) -> dict[str, Any]:
+        if volatile is not None and not isinstance(volatile, Mapping):
+            raise InvalidArgumentError("Kuzzle.query: Invalid volatile argument received")
+        merged = {**self.volatile, **(volatile or {})}
+        if merged.pop("sdkVersion", None) is not None:
+            # Kuzzle 2 rejects any request whose volatile has sdkVersion
+            # (api.process.incompatible_sdk_version, kuzzle-protocol.md §7.9).
+            logger.warning("volatile.sdkVersion removed: Kuzzle 2 rejects requests that carry it")
+        merged.setdefault("sdkInstanceId", self.protocol.id)
+        merged.setdefault("sdkName", self.sdk_name)
+        return merged
+
+    def _authenticate_request(self, request: dict[str, Any]) -> None:
+        # Kuzzle rejects a request carrying both the cookie and a jwt
+        # (security.token.verification_error); login and checkToken take none.
+        if self.cookie_auth or self._jwt is None:
+            return
+        if request["controller"] == "auth" and request["action"] in ("login", "checkToken"):
+            return
+        request["jwt"] = self._jwt.encoded
+
+    # -- the offline queue -------------------------------------------------------------------
+
+    def start_queuing(self) -> None:
+        """Queue requests instead of sending them (until :meth:`stop_queuing`)."""
+        self._queuing = True
+
+    def stop_queuing(self) -> None:
+        """Send requests again instead of queuing them; the queue is kept."""
+        self._queuing = False
+
+    def flush_queue(self) -> None:
+        """Empty the offline queue; the dropped requests fail with :class:`RequestDiscardedError`."""
+        for entry in self._queue.clear():
+            self._fail_entry(entry, QueueOverflowError("Query aborted: the offline queue was flushed"))
+
+    async def _enqueue(self, request: dict[str, Any], timeout: float | None) -> dict[str, Any]:
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        now = asyncio.get_running_loop().time()
+        evicted = self._queue.push(QueuedRequest(request, now, future, timeout), now)
+        self.emit("offlineQueuePush", {"request": request})
+        self._fail_evicted(evicted)
+        return await future
+
+    def _fail_evicted(self, evicted: list[QueuedRequest[asyncio.Future[dict[str, Any]]]]) -> None:
+        for entry in evicted:
+            self.emit("offlineQueuePop", entry.request)
+            if entry.evicted is EvictionReason.TTL:
+                error: KuzzleError = QueueTTLExpiredError(
+                    "Query aborted: queued time exceeded the queue_ttl option value",
+                    request=entry.request,
+                )
+            else:
+                error = QueueOverflowError(
+                    "Query aborted: too many queued requests (see the queue_max_size option)",
+                    request=entry.request,
+                )
+            self._fail_entry(entry, error)
+
+    @staticmethod
+    def _fail_entry(entry: QueuedRequest[asyncio.Future[dict[str, Any]]], error: KuzzleError) -> None:
+        if not entry.waiter.done():
+            entry.waiter.set_exception(error)
+
+    def play_queue(self) -> None:
+        """Replay the offline queue now, in order (only when connected)."""
+        if self.protocol.is_ready() and not self._replaying:
+            self._spawn(self._replay())
+
+    async def _replay(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._replaying = True
+        try:
+            self._fail_evicted(self._queue.clean(loop.time()))
+            if self.offline_queue_loader is not None:
+                self._queue.prepend(await self._load_queue(loop.time()))
+            while self.protocol.is_ready() and (entry := self._queue.popleft()) is not None:
+                request = entry.request
+                # Reapply the current token: the queued one may be stale (kuzzle-sdk PR #744).
+                request.pop("jwt", None)
+                self._authenticate_request(request)
+                self.emit("offlineQueuePop", request)
+                self._spawn(self._forward(entry))
+                if self.replay_interval:
+                    await asyncio.sleep(self.replay_interval)
+        finally:
+            self._replaying = False
+
+    async def _load_queue(self, now: float) -> list[QueuedRequest[asyncio.Future[dict[str, Any]]]]:
+        assert self.offline_queue_loader is not None
+        loaded = self.offline_queue_loader()
+        if asyncio.iscoroutine(loaded) or isinstance(loaded, asyncio.Future):
+            loaded = await loaded
+        if not isinstance(loaded, Iterable):
+            raise InvalidArgumentError("offline_queue_loader must return a list of {'request': ...}")
+        entries = []
+        loop = asyncio.get_running_loop()
+        for item in loaded:
+            request = item.get("request") if isinstance(item, Mapping) else None
+            if not isinstance(request, Mapping) or not all(
+                isinstance(request.get(key), str) for key in ("requestId", "controller", "action")
+            ):
+                raise InvalidArgumentError(f"Invalid offline queue request: {item!r}")
+            waiter: asyncio.Future[dict[str, Any]] = loop.create_future()
+            # Nobody awaits a loaded request: its outcome is only logged.
+            waiter.add_done_callback(lambda f: f.cancelled() or f.exception())
+            entries.append(QueuedRequest(dict(request), now, waiter))
+        return entries
+
+    async def _forward(self, entry: QueuedRequest[asyncio.Future[dict[str, Any]]]) -> None:
+        try:
+            response = await self.protocol.query(entry.request, timeout=entry.timeout)
+        except KuzzleError as exc:
+            if not entry.waiter.done():
+                entry.waiter.set_exception(exc)
+        else:
+            if not entry.waiter.done():
+                entry.waiter.set_result(response)
+
+    # -- events ----------------------------------------------------------------------------
+
+    async def iter_events(self, *names: str) -> AsyncIterator[tuple[str, tuple[Any, ...]]]:
+        """Iterate over events as ``(name, payload)``; all public events when no name is given.
+
+        ::
+
+            async for name, payload in kuzzle.iter_events("disconnected", "reconnected"):
+                print(name, payload)
+        """
+        queue: asyncio.Queue[tuple[str, tuple[Any, ...]]] = asyncio.Queue()
+        removers = []
+        for name in names or sorted(self.events):
+            listener: Listener = lambda *payload, _name=name: queue.put_nowait((_name, payload))  # noqa: E731
+            removers.append(self.on(name, listener))
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            for remove in removers:
+                remove()
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+
+        def done(task: asyncio.Task[Any]) -> None:
+            self._tasks.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                logger.error("Internal task failed", exc_info=task.exception())
+
+        task.add_done_callback(done)
+        return task
+
+    def __repr__(self) -> str:
+        return f"<Kuzzle {self.protocol!r} authenticated={self.authenticated}>"

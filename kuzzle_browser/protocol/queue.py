@@ -1,0 +1,97 @@
+"""Offline-queue policy: which queued requests survive, with the time passed in.
+
+The JS SDK's ``_cleanQueue`` rules (kuzzle-protocol.md §5.6):
+
+- TTL: entries older than ``queue_ttl`` are dropped (``None`` or ``0``: no limit);
+- size: the oldest entries beyond ``queue_max_size`` are dropped (``None`` or ``0``: no limit).
+
+Dropped entries are returned with the reason, so the caller can fail their
+futures with the matching error instead of leaving them pending forever
+(kuzzle-sdk PR #644 fixed exactly that).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+__all__ = ["EvictionReason", "OfflineQueue", "QueuedRequest"]
+
+T = TypeVar("T")
+
+
+class EvictionReason(enum.Enum):
+    """Why a queued request was dropped."""
+
+    TTL = "ttl"
+    OVERFLOW = "overflow"
+
+
+@dataclass(slots=True)
+class QueuedRequest(Generic[T]):
+    """A request waiting for the connection, the time it was queued, and the caller's waiter."""
+
+    request: dict[str, Any]
+    queued_at: float
+    waiter: T
+    timeout: float | None = None
+    evicted: EvictionReason | None = field(default=None, compare=False)
+
+
+class OfflineQueue(Generic[T]):
+    """FIFO of requests made while offline, bounded by age and size."""
+
+    def __init__(self, *, ttl: float | None, max_size: int | None) -> None:
+        self.ttl = ttl
+        self.max_size = max_size
+        self._entries: deque[QueuedRequest[T]] = deque()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[QueuedRequest[T]]:
+        return iter(list(self._entries))
+
+    def push(self, entry: QueuedRequest[T], now: float) -> list[QueuedRequest[T]]:
+        """Queue ``entry`` after cleaning; returns the entries dropped to make room, oldest first."""
+        evicted = self.clean(now)
+        self._entries.append(entry)
+        return evicted + self._trim()
+
+    def prepend(self, entries: Iterable[QueuedRequest[T]]) -> None:
+        """Put ``entries`` in front (``offline_queue_loader``), skipping requestIds already queued."""
+        known = {entry.request.get("requestId") for entry in self._entries}
+        fresh = [entry for entry in entries if entry.request.get("requestId") not in known]
+        self._entries.extendleft(reversed(fresh))
+
+    def clean(self, now: float) -> list[QueuedRequest[T]]:
+        """Drop what is too old, then what is too many; returns the dropped entries."""
+        evicted: list[QueuedRequest[T]] = []
+        if self.ttl:
+            while self._entries and now - self._entries[0].queued_at > self.ttl:
+                entry = self._entries.popleft()
+                entry.evicted = EvictionReason.TTL
+                evicted.append(entry)
+        return evicted + self._trim()
+
+    def _trim(self) -> list[QueuedRequest[T]]:
+        evicted: list[QueuedRequest[T]] = []
+        if self.max_size:
+            while len(self._entries) > self.max_size:
+                entry = self._entries.popleft()
+                entry.evicted = EvictionReason.OVERFLOW
+                evicted.append(entry)
+        return evicted
+
+    def popleft(self) -> QueuedRequest[T] | None:
+        """Take the oldest entry for replay, or ``None`` when empty."""
+        return self._entries.popleft() if self._entries else None
+
+    def clear(self) -> list[QueuedRequest[T]]:
+        """Remove and return everything."""
+        entries = list(self._entries)
+        self._entries.clear()
+        return entries

@@ -1,0 +1,70 @@
+"""The table of requests sent and not yet answered, keyed by ``requestId``.
+
+Kuzzle copies each request's ``requestId`` into its response's ``room``
+(``httpwsProtocol.js wsOnMessageHandler``), so one dictionary routes answers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any, Generic, TypeVar
+
+from kuzzle_browser.errors import InvalidArgumentError
+
+__all__ = ["RequestTable", "new_request_id"]
+
+W = TypeVar("W")
+
+
+def new_request_id() -> str:
+    """A fresh uuid4, the format the JS SDK uses for ``requestId``."""
+    return str(uuid.uuid4())
+
+
+class RequestTable(Generic[W]):
+    """Pending requests: ``requestId`` -> (request, waiter).
+
+    The waiter is whatever the I/O layer resolves when the answer comes (a future).
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[str, tuple[dict[str, Any], W]] = {}
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def __contains__(self, request_id: object) -> bool:
+        return request_id in self._pending
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._pending))
+
+    def add(self, request: dict[str, Any], waiter: W) -> str:
+        """Register ``request``, which must carry a string ``requestId``; returns it.
+
+        Raises:
+            InvalidArgumentError: The id is missing, not a string, or already pending
+                (two answers could not be told apart).
+        """
+        request_id = request.get("requestId")
+        if not isinstance(request_id, str) or not request_id:
+            raise InvalidArgumentError("requestId must be a non-empty string")
+        if request_id in self._pending:
+            raise InvalidArgumentError(f"A request with requestId {request_id!r} is already pending")
+        self._pending[request_id] = (request, waiter)
+        return request_id
+
+    def entries(self) -> list[tuple[str, dict[str, Any], W]]:
+        """A snapshot of ``(requestId, request, waiter)``, oldest first."""
+        return [(rid, request, waiter) for rid, (request, waiter) in self._pending.items()]
+
+    def pop(self, request_id: str) -> tuple[dict[str, Any], W] | None:
+        """Remove and return the entry answered by ``request_id``, or ``None`` if unknown."""
+        return self._pending.pop(request_id, None)
+
+    def drain(self) -> list[tuple[dict[str, Any], W]]:
+        """Remove and return every pending entry, oldest first (the link is gone)."""
+        entries = list(self._pending.values())
+        self._pending.clear()
+        return entries

@@ -1,0 +1,92 @@
+"""The interface between the SDK and its environment.
+
+The protocol classes only call these methods; they never touch ``js``.
+Callbacks of :class:`SocketListener` run synchronously inside the browser's
+event handlers, so they must only record data and resolve futures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+__all__ = ["HttpResponse", "Socket", "SocketListener", "Transport"]
+
+
+class SocketListener(Protocol):
+    """What a :class:`Socket` reports to. Each method is called at most once except ``message``."""
+
+    def socket_opened(self) -> None:
+        """The WebSocket is open: ``send`` works from now on."""
+
+    def socket_message(self, data: str | bytes) -> None:
+        """A frame arrived (``str`` for text frames, ``bytes`` for binary ones)."""
+
+    def socket_closed(self, code: int, reason: str, was_clean: bool) -> None:
+        """The socket closed or failed to open; no callback follows this one."""
+
+
+class Socket(Protocol):
+    """One WebSocket connection, already opening when returned by :meth:`Transport.open_socket`."""
+
+    @property
+    def is_open(self) -> bool:
+        """True while frames can be sent."""
+
+    @property
+    def buffered_amount(self) -> int:
+        """Bytes queued by ``send`` and not yet handed to the network."""
+
+    def send(self, text: str) -> None:
+        """Send one text frame.
+
+        Raises:
+            NetworkError: The socket is not open.
+        """
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the socket and stop reporting: the listener gets no further callback."""
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A completed HTTP exchange (any status: Kuzzle answers errors with JSON too)."""
+
+    status: int
+    text: str
+    content_type: str
+
+
+class Transport(Protocol):
+    """The environment: sockets, HTTP, and the network status."""
+
+    def open_socket(self, url: str, listener: SocketListener) -> Socket:
+        """Start opening a WebSocket to ``url``; the listener hears the outcome.
+
+        Raises:
+            InvalidArgumentError: The URL is not a valid WebSocket URL.
+        """
+
+    async def http(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        body: str | None,
+        with_credentials: bool,
+        timeout: float | None,
+    ) -> HttpResponse:
+        """Make one HTTP call; ``with_credentials`` sends and stores cookies cross-origin.
+
+        Raises:
+            NetworkError: The call failed before any response (refused, CORS, offline).
+            RequestTimeoutError: ``timeout`` seconds passed.
+        """
+
+    def is_online(self) -> bool:
+        """``navigator.onLine``: False when the browser knows it has no network."""
+
+    def on_online(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback`` once when the network comes back; returns a function that cancels it."""

@@ -1,0 +1,241 @@
+"""The browser transport: the only module of kuzzle_browser that touches ``js`` and ``pyodide``.
+
+It drives the browser's own ``WebSocket`` and ``fetch`` through Pyodide's FFI.
+It works on a page and in a Web Worker alike: ``js`` is the global scope
+(``window`` or the worker's ``self``), which both have ``WebSocket``,
+``fetch``, ``navigator.onLine`` and ``online`` events.
+
+Proxy ownership (Pyodide FAQ, "How can I use a Python function as an event
+handler"): a Python callable handed to JS must be a ``create_proxy`` that
+someone destroys. Here each :class:`BrowserSocket` owns the four handler
+proxies of its ``js.WebSocket`` and :meth:`BrowserTransport.on_online` owns its
+listener; both detach first, then destroy on a later loop tick, because a
+proxy must not be destroyed while JS is still inside it.
+:attr:`BrowserTransport.live_proxies` counts them, so tests can prove that
+nothing leaks. JS values are named ``js_*`` (urllib3's emscripten backend).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from kuzzle_browser.errors import InvalidArgumentError, NetworkError, RequestTimeoutError
+from kuzzle_browser.transport.base import HttpResponse, SocketListener
+
+__all__ = ["BrowserSocket", "BrowserTransport"]
+
+logger = logging.getLogger("kuzzle_browser.transport")
+
+# WebSocket.readyState values (WHATWG HTML §9.3.2).
+_OPEN = 1
+
+
+def _destroy_later(proxies: list[Any], release: Callable[[int], None]) -> None:
+    def destroy() -> None:
+        for proxy in proxies:
+            proxy.destroy()
+        release(len(proxies))
+
+    try:
+        asyncio.get_running_loop().call_soon(destroy)
+    except RuntimeError:  # no loop running (interpreter teardown): nothing can call them anymore
+        destroy()
+
+
+class BrowserSocket:
+    """A ``js.WebSocket`` and the four handler proxies it owns; see :meth:`BrowserTransport.open_socket`."""
+
+    def __init__(self, transport: BrowserTransport, url: str, listener: SocketListener) -> None:
+        self._transport = transport
+        self._listener = listener
+        try:
+            self._js_ws = transport.js.WebSocket.new(url)
+        except transport.js_exception as exc:  # SyntaxError for a malformed URL
+            raise InvalidArgumentError(f"Cannot open a WebSocket to {url!r}: {exc}") from exc
+        # Binary frames as ArrayBuffer, not Blob: they can be read synchronously.
+        self._js_ws.binaryType = "arraybuffer"
+        self._proxies = [
+            transport.create_proxy(self._on_open),
+            transport.create_proxy(self._on_message),
+            transport.create_proxy(self._on_error),
+            transport.create_proxy(self._on_close),
+        ]
+        transport.proxies_created(len(self._proxies))
+        self._js_ws.onopen, self._js_ws.onmessage, self._js_ws.onerror, self._js_ws.onclose = self._proxies
+        self._detached = False
+
+    @property
+    def is_open(self) -> bool:
+        """True while ``readyState`` is OPEN and this socket still reports."""
+        return not self._detached and self._js_ws.readyState == _OPEN
+
+    @property
+    def buffered_amount(self) -> int:
+        """The browser's ``bufferedAmount``: bytes sent but not yet on the network."""
+        return int(self._js_ws.bufferedAmount)
+
+    def send(self, text: str) -> None:
+        """Send a text frame; raises :class:`NetworkError` unless the socket is open."""
+        if not self.is_open:
+            raise NetworkError("The WebSocket is not open")
+        self._js_ws.send(text)
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Detach the handlers, then close; the listener hears nothing more."""
+        if self._detached:
+            return
+        self._detach()
+        try:
+            self._js_ws.close(code, reason)
+        except self._transport.js_exception as exc:  # already closing, or an invalid code
+            logger.debug("WebSocket.close(%s) failed: %s", code, exc)
+
+    def _detach(self) -> None:
+        self._detached = True
+        js_ws = self._js_ws
+        js_ws.onopen = js_ws.onmessage = js_ws.onerror = js_ws.onclose = None
+        _destroy_later(self._proxies, self._transport.proxies_destroyed)
+        self._proxies = []
+
+    def _report(self, deliver: Callable[[], None]) -> None:
+        # An exception escaping a JS-invoked handler would only reach the
+        # browser console; hand it to asyncio's exception handler instead.
+        try:
+            deliver()
+        except Exception as exc:
+            logger.exception("Error in a WebSocket handler")
+            with contextlib.suppress(RuntimeError):
+                asyncio.get_running_loop().call_exception_handler(
+                    {"message": "kuzzle_browser: error in a WebSocket handler", "exception": exc}
+                )
+
+    def _on_open(self, js_event: Any) -> None:
+        self._report(self._listener.socket_opened)
+
+    def _on_message(self, js_event: Any) -> None:
+        js_data = js_event.data
+        data: str | bytes = js_data if isinstance(js_data, str) else bytes(js_data.to_bytes())
+        self._report(lambda: self._listener.socket_message(data))
+
+    def _on_error(self, js_event: Any) -> None:
+        # The error event carries no detail in browsers; the close event that
+        # always follows has the code and reason, so report from there.
+        logger.debug("WebSocket error event")
+
+    def _on_close(self, js_event: Any) -> None:
+        code, reason, was_clean = int(js_event.code), str(js_event.reason), bool(js_event.wasClean)
+        self._detach()
+        self._report(lambda: self._listener.socket_closed(code, reason, was_clean))
+
+
+class BrowserTransport:
+    """Sockets, HTTP and network status from the browser's globals.
+
+    Args:
+        js_globals: The JS global scope; defaults to Pyodide's ``js`` module.
+        ffi: A namespace with ``create_proxy``, ``to_js`` and ``JsException``;
+            defaults to ``pyodide.ffi``. Both exist to let CPython tests inject fakes.
+    """
+
+    def __init__(self, js_globals: Any = None, ffi: Any = None) -> None:
+        if js_globals is None:
+            import js
+
+            js_globals = js
+        if ffi is None:
+            import pyodide.ffi
+
+            ffi = pyodide.ffi
+        self.js = js_globals
+        self.create_proxy: Callable[[Callable[..., Any]], Any] = ffi.create_proxy
+        self.to_js: Callable[..., Any] = ffi.to_js
+        self.js_exception: type[Exception] = ffi.JsException
+        self._live_proxies = 0
+
+    @property
+    def live_proxies(self) -> int:
+        """Proxies created by this transport and not destroyed yet."""
+        return self._live_proxies
+
+    def proxies_created(self, count: int) -> None:
+        """Bookkeeping for :attr:`live_proxies`; called by the owners of proxies."""
+        self._live_proxies += count
+
+    def proxies_destroyed(self, count: int) -> None:
+        """Bookkeeping for :attr:`live_proxies`; called by the owners of proxies."""
+        self._live_proxies -= count
+
+    def open_socket(self, url: str, listener: SocketListener) -> BrowserSocket:
+        """Start ``new WebSocket(url)``; see :class:`~kuzzle_browser.transport.base.Transport`."""
+        return BrowserSocket(self, url, listener)
+
+    async def http(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        body: str | None,
+        with_credentials: bool,
+        timeout: float | None,
+    ) -> HttpResponse:
+        """``fetch`` with ``credentials: "include"`` when asked (the JS SDK's ``withCredentials``)."""
+        js_abort = self.js.AbortController.new()
+        init: dict[str, Any] = {
+            "method": method,
+            "headers": dict(headers),
+            "credentials": "include" if with_credentials else "same-origin",
+            "signal": js_abort.signal,
+        }
+        if body is not None:
+            init["body"] = body
+        js_init = self.to_js(init, dict_converter=self.js.Object.fromEntries)
+
+        async def exchange() -> HttpResponse:
+            js_response = await self.js.fetch(url, js_init)
+            text = await js_response.text()
+            content_type = js_response.headers.get("content-type") or ""
+            return HttpResponse(
+                status=int(js_response.status), text=str(text), content_type=str(content_type)
+            )
+
+        try:
+            return await asyncio.wait_for(exchange(), timeout)
+        except TimeoutError:
+            js_abort.abort()
+            raise RequestTimeoutError(timeout or 0.0) from None
+        except asyncio.CancelledError:
+            # Python cancellation aborts the JS request too (pyodide.http.pyfetch does the same).
+            js_abort.abort()
+            raise
+        except self.js_exception as exc:
+            # fetch rejects with a TypeError for refused connections, CORS and offline.
+            raise NetworkError(f"HTTP {method} {url} failed: {exc}") from exc
+
+    def is_online(self) -> bool:
+        """``navigator.onLine``; True where the global scope has no navigator."""
+        js_navigator = getattr(self.js, "navigator", None)
+        return bool(getattr(js_navigator, "onLine", True))
+
+    def on_online(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Listen once for the global ``online`` event; returns the canceller, which frees the proxy."""
+        proxies: list[Any] = []
+
+        def cancel() -> None:
+            if proxies:
+                self.js.removeEventListener("online", proxies[0])
+                _destroy_later(proxies[:], self.proxies_destroyed)
+                proxies.clear()
+
+        def fire(js_event: Any) -> None:
+            cancel()
+            callback()
+
+        proxies.append(self.create_proxy(fire))
+        self.proxies_created(1)
+        self.js.addEventListener("online", proxies[0])
+        return cancel
