@@ -154,7 +154,7 @@ class HttpEntryPoint:
             kuzzle_request = KuzzleRequest.from_payload(body, connection)
             kuzzle_request.jwt = kuzzle_request.jwt or jwt
             return kuzzle_request
-        matched = match_route(request.method, request.path)
+        matched = match_route(request.method, request.rel_url.raw_path)
         if matched is None:
             raise kerror("network.http.url_not_found", request.path)
         route, params = matched
