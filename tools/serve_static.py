@@ -86,7 +86,7 @@ class StaticServer:
     def resolve(self, url_path: str) -> Path | None:
         """The file a URL path maps to, or None (never outside its mounted folder)."""
         path = posixpath.normpath(unquote(url_path))
-        if url_path.endswith("/"):
+        if url_path.endswith("/") and path != "/":
             path += "/"
         for prefix, folder in self.mounts:
             if path == prefix.rstrip("/") or path.startswith(prefix):

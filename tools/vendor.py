@@ -34,11 +34,7 @@ def _stamp(name: str) -> Path:
 
 def _fresh(name: str, version: str, *must_exist: Path) -> bool:
     stamp = _stamp(name)
-    return (
-        stamp.is_file()
-        and stamp.read_text().strip() == version
-        and all(p.exists() for p in must_exist)
-    )
+    return stamp.is_file() and stamp.read_text().strip() == version and all(p.exists() for p in must_exist)
 
 
 def _mark(name: str, version: str) -> None:

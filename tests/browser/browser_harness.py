@@ -25,14 +25,11 @@ import ast
 import asyncio
 import json
 import os
-import re
 import shlex
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections import deque
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from build_wheel import build_wheel  # noqa: E402
+from devserver_process import DevServer, DevServerError  # noqa: E402
 from project_config import load_config  # noqa: E402
 from serve_static import StaticServer  # noqa: E402
 
@@ -54,15 +52,21 @@ INPAGE_DIR = HERE / "inpage"
 WWW_DIR = HERE / "www"
 FIXTURES_DIR = HERE / "fixtures"
 PAGE_DIR = "/home/pyodide/inpage"  # where modules live in Pyodide's file system
-READY_LINE = re.compile(
-    r"^kuzzle-devserver listening on http://(?P<host>[^\s:/]+):(?P<port>\d+)\s*$"
-)
 
 T = TypeVar("T")
 
 
 class HarnessError(Exception):
     """The harness itself could not do its job (server, browser, boot)."""
+
+
+def devserver_command(data_dir: Path) -> list[str]:
+    """``$KUZZLE_BROWSER_DEVSERVER_CMD`` (``{data}`` is replaced) or the real dev server
+    (``--port 0 --control``)."""
+    override = os.environ.get("KUZZLE_BROWSER_DEVSERVER_CMD")
+    if override:
+        return [part.replace("{data}", str(data_dir)) for part in shlex.split(override)]
+    return DevServer.command_for(port=0, data_dir=data_dir, control=True)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -74,10 +78,6 @@ def is_loopback_url(url: str) -> bool:
     if parts.scheme in {"data", "blob", "about", "chrome-error"}:
         return True
     return parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname in CFG.LOOPBACK_HOSTS
-
-
-def tail(lines: deque[str] | list[str], count: int = 200) -> str:
-    return "\n".join(list(lines)[-count:])
 
 
 # ------------------------------------------------------------------- browser loop
@@ -108,86 +108,6 @@ class BrowserLoop:
     def close(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=10)
-
-
-# ------------------------------------------------------------------------ dev server
-
-
-class DevServer:
-    """The Kuzzle dev server as a subprocess on 127.0.0.1 with a random port."""
-
-    def __init__(self, command: list[str], data_dir: Path) -> None:
-        self.command = command
-        self.data_dir = data_dir
-        self.output: deque[str] = deque(maxlen=5000)
-        self.port = 0
-        self._ready = threading.Event()
-        self._proc: subprocess.Popen[str] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{CFG.HOST}:{self.port}"
-
-    @classmethod
-    def default_command(cls, data_dir: Path) -> list[str]:
-        """``$KUZZLE_BROWSER_DEVSERVER_CMD`` (``{data}`` is replaced) or the real one."""
-        override = os.environ.get("KUZZLE_BROWSER_DEVSERVER_CMD")
-        if override:
-            return [part.replace("{data}", str(data_dir)) for part in shlex.split(override)]
-        return [
-            sys.executable, "-m", "kuzzle_devserver",
-            "--host", CFG.HOST, "--port", "0", "--control", "--data", str(data_dir),
-        ]  # fmt: skip
-
-    def start(self, timeout: float) -> DevServer:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self._proc = subprocess.Popen(
-            self.command,
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            bufsize=1,
-        )
-        assert self._proc.stdout is not None and self._proc.stderr is not None
-        threading.Thread(target=self._pump, args=(self._proc.stdout, True), daemon=True).start()
-        threading.Thread(target=self._pump, args=(self._proc.stderr, False), daemon=True).start()
-        deadline = time.monotonic() + timeout
-        while not self._ready.wait(0.1):
-            if self._proc.poll() is not None or time.monotonic() > deadline:
-                code = self._proc.poll()
-                self.stop()
-                why = f"exited with {code}" if code is not None else f"not ready in {timeout:.0f} s"
-                raise HarnessError(
-                    f"dev server {why}: {shlex.join(self.command)}\n"
-                    f"--- its output ---\n{tail(self.output)}"
-                )
-        return self
-
-    def _pump(self, stream: Any, is_stdout: bool) -> None:
-        for line in stream:
-            line = line.rstrip("\n")
-            self.output.append(line if is_stdout else f"[stderr] {line}")
-            match = READY_LINE.match(line) if is_stdout else None
-            if match and not self._ready.is_set():
-                self.port = int(match["port"])
-                self._ready.set()
-
-    def log_tail(self, count: int = 200) -> str:
-        return tail(self.output, count)
-
-    def stop(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 # --------------------------------------------------------------------- network guard
@@ -286,10 +206,10 @@ class Harness:
             if self._dev is None:
                 data = Path(self._tmp.name) / "devserver-data"
                 data.mkdir()
-                server = DevServer(DevServer.default_command(data), data)
+                server = DevServer(devserver_command(data), cwd=ROOT)
                 try:
                     self._dev = server.start(self.scaled(CFG.DEVSERVER_START_TIMEOUT))
-                except HarnessError as exc:
+                except DevServerError as exc:
                     self._dev_error = str(exc)
                     raise
             return self._dev
@@ -305,9 +225,7 @@ class Harness:
     def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
         """Run a coroutine on the Playwright loop (timeout already scaled; default:
         the scaled action timeout)."""
-        return self.loop.run(
-            coro, timeout if timeout is not None else self.scaled(CFG.ACTION_TIMEOUT)
-        )
+        return self.loop.run(coro, timeout if timeout is not None else self.scaled(CFG.ACTION_TIMEOUT))
 
     @property
     def browser(self) -> Any:
@@ -315,9 +233,7 @@ class Harness:
         if self._browser is None:
             executable = CFG.chromium_executable()
             if executable is None:
-                raise HarnessError(
-                    "no Chromium found: set KUZZLE_BROWSER_CHROMIUM or run `make setup`"
-                )
+                raise HarnessError("no Chromium found: set KUZZLE_BROWSER_CHROMIUM or run `make setup`")
             self._browser = self.run(self._launch(executable), self.scaled(CFG.LAUNCH_TIMEOUT))
         return self._browser
 
@@ -381,9 +297,7 @@ def find_tests(source: str, filename: str) -> tuple[list[InPageTest], float | No
     tests: list[InPageTest] = []
     timeout: float | None = None
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
-            "test"
-        ):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
             tests.append(InPageTest(node.name, node.lineno, isinstance(node, ast.AsyncFunctionDef)))
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -457,9 +371,7 @@ class InPagePage:
         await step("([url]) => inpage.installWheel(url)", wheel_url)
         for path, text in files.items():
             await step("([path, text]) => inpage.writeFile(path, text)", path, text)
-        await step(
-            "([code]) => inpage.runPython(code)", f"import sys; sys.path.insert(0, {PAGE_DIR!r})"
-        )
+        await step("([code]) => inpage.runPython(code)", f"import sys; sys.path.insert(0, {PAGE_DIR!r})")
         error = await page.evaluate(
             "([m]) => pyodide.pyimport('_inpage_runner').import_module(m)", [self.module_name]
         )
@@ -546,8 +458,7 @@ class InPageModule(pytest.File):
         if not tests:
             raise self.CollectError(f"{self.path.name}: no top-level test functions found")
         return [
-            InPageItem.from_parent(self, name=t.name, lineno=t.lineno, is_async=t.is_async)
-            for t in tests
+            InPageItem.from_parent(self, name=t.name, lineno=t.lineno, is_async=t.is_async) for t in tests
         ]
 
     def setup(self) -> None:

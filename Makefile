@@ -1,0 +1,56 @@
+# kuzzle-browser: set-up, tests and demo. Everything offline on 127.0.0.1; only package
+# registries (Debian, PyPI, npm) are used, by `make setup`, which is quick once done.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help setup chromium venv vendor wheel test demo lint
+
+help:
+	@echo "make demo   - dev server on 127.0.0.1:7512 + the demo page on 127.0.0.1:8080"
+	@echo "make test   - every test: unit, integration, dev server, browser (headless Chromium)"
+	@echo "make setup  - Chromium, .venv, vendored Pyodide/micropip/PyScript (done by both)"
+	@echo "make wheel  - build/wheels/kuzzle_browser-<version>-py3-none-any.whl"
+	@echo "make lint   - ruff + mypy --strict kuzzle_browser"
+
+setup: chromium venv vendor
+
+# Debian's Chromium, driven by Playwright through executable_path (never `playwright install`)
+chromium:
+	@if [ -n "$${KUZZLE_BROWSER_CHROMIUM:-}$${CHROMIUM:-}" ] || command -v chromium >/dev/null \
+	    || [ -x /usr/lib/chromium/chromium ]; then :; else \
+	  echo "setup: installing Debian's chromium"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+venv: $(VENV)/.requirements-installed
+
+$(VENV)/.requirements-installed: requirements-dev.txt
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# Pyodide + micropip (sha256 patched in the lock) + PyScript into build/vendor/ (stamped)
+vendor: venv
+	@$(PY) tools/vendor.py
+
+# rebuilt every time: the source changes
+wheel: venv
+	@$(PY) tools/build_wheel.py
+
+test: setup wheel
+	$(PY) -m pytest tests -ra $(PYTEST_ARGS)
+
+demo: setup wheel
+	$(PY) tools/run_demo.py
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m mypy --strict kuzzle_browser
