@@ -108,7 +108,7 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         3, 1, 12, "BadRequest", "Unable to convert the HTTP body to JSON: %s"
     ),
     "network.websocket.unexpected_error": (
-        3, 2, 1, "BadRequest", "Caught an unexpected WebSocket error: %s"
+        3, 3, 1, "BadRequest", "Caught an unexpected WebSocket error: %s"
     ),
     "plugin.strategy.missing_user": (4, 3, 20, "Unauthorized", "%s"),
     "security.token.invalid": (7, 1, 1, "Unauthorized", "Invalid token."),
