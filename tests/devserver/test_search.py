@@ -1,0 +1,118 @@
+"""Search: the query DSL subset, sort, from/size, search_after, scroll, errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+BASE = {"controller": "document", "index": "i", "collection": "c"}
+PEOPLE = [
+    {"name": "Ann Lee", "age": 31, "city": "Paris", "tags": ["a", "b"]},
+    {"name": "Bob Stone", "age": 25, "city": "Lyon", "tags": ["b"]},
+    {"name": "Cid Lee", "age": 47, "city": "Paris"},
+    {"name": "Dan Roe", "age": 25, "city": "Nice", "tags": []},
+    {"name": "Eve Moss", "age": 62},
+]
+
+
+@pytest.fixture
+async def people(ws: Any) -> Any:
+    await ws.query({"controller": "index", "action": "create", "index": "i"})
+    await ws.query({"controller": "collection", "action": "create", "index": "i",
+                    "collection": "c"})
+    documents = [{"_id": f"p{n}", "body": body} for n, body in enumerate(PEOPLE)]
+    await ws.query({**BASE, "action": "mCreate", "body": {"documents": documents}})
+    return ws
+
+
+async def search(client: Any, body: dict[str, Any], **args: Any) -> dict[str, Any]:
+    answer = await client.query({**BASE, "action": "search", "body": body, **args})
+    assert answer["status"] == 200, answer
+    result: dict[str, Any] = answer["result"]
+    return result
+
+
+def ids(result: dict[str, Any]) -> list[str]:
+    return [hit["_id"] for hit in result["hits"]]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ({}, ["p0", "p1", "p2", "p3", "p4"]),
+    ({"match_all": {}}, ["p0", "p1", "p2", "p3", "p4"]),
+    ({"ids": {"values": ["p1", "p3"]}}, ["p1", "p3"]),
+    ({"term": {"city": "Paris"}}, ["p0", "p2"]),
+    ({"term": {"tags": {"value": "b"}}}, ["p0", "p1"]),
+    ({"terms": {"city": ["Lyon", "Nice"]}}, ["p1", "p3"]),
+    ({"match": {"name": "lee"}}, ["p0", "p2"]),
+    ({"range": {"age": {"gte": 25, "lt": 40}}}, ["p0", "p1", "p3"]),
+    ({"exists": {"field": "tags"}}, ["p0", "p1"]),
+    ({"bool": {"must": [{"term": {"city": "Paris"}}], "must_not": [{"match": {"name": "cid"}}]}},
+     ["p0"]),
+    ({"bool": {"should": [{"term": {"age": 25}}, {"term": {"age": 62}}]}}, ["p1", "p3", "p4"]),
+    ({"bool": {"filter": {"range": {"age": {"gt": 40}}}}}, ["p2", "p4"]),
+])
+async def test_query_dsl(people: Any, query: dict[str, Any], expected: list[str]) -> None:
+    result = await search(people, {"query": query})
+    assert ids(result) == expected and result["total"] == len(expected)
+
+
+async def test_hit_shape_and_default_size(people: Any) -> None:
+    for n in range(10):
+        await people.query({**BASE, "action": "create", "body": {"extra": n}})
+    result = await search(people, {})
+    assert len(result["hits"]) == 10 and result["total"] == 15
+    hit = result["hits"][0]
+    assert set(hit) == {"_id", "_score", "_source", "index", "collection"}
+
+
+async def test_sort_and_from_size(people: Any) -> None:
+    sort = [{"age": "desc"}, "_id"]
+    first = await search(people, {"sort": sort}, size=2)
+    assert ids(first) == ["p4", "p2"] and first["total"] == 5
+    second = await search(people, {"sort": sort}, size=2, **{"from": 2})
+    assert ids(second) == ["p0", "p1"]
+    asc = await search(people, {"sort": [{"age": {"order": "asc"}}, {"_id": "desc"}]})
+    assert ids(asc) == ["p3", "p1", "p0", "p2", "p4"]
+
+
+async def test_search_after(people: Any) -> None:
+    sort = [{"age": "asc"}, "_id"]
+    page = await search(people, {"sort": sort}, size=2)
+    assert ids(page) == ["p1", "p3"]
+    last = page["hits"][-1]
+    page = await search(people, {"sort": sort, "search_after": [last["_source"]["age"],
+                                                                last["_id"]]}, size=2)
+    assert ids(page) == ["p0", "p2"] and page["total"] == 5
+
+
+async def test_scroll(people: Any) -> None:
+    first = await search(people, {"sort": ["_id"]}, size=2, scroll="1m")
+    assert ids(first) == ["p0", "p1"] and first["remaining"] == 3
+    scroll_id = first["scrollId"]
+    pages = []
+    for _ in range(2):
+        answer = await people.query({"controller": "document", "action": "scroll",
+                                     "scrollId": scroll_id, "scroll": "1m"})
+        pages.append(ids(answer["result"]))
+    assert pages == [["p2", "p3"], ["p4"]]
+    done = await people.query({"controller": "document", "action": "scroll",
+                               "scrollId": scroll_id})
+    assert done["error"]["id"] == "services.storage.unknown_scroll_id"
+
+
+async def test_unsupported_queries_are_errors(people: Any) -> None:
+    answer = await people.query({**BASE, "action": "search",
+                                 "body": {"query": {"equals": {"city": "Paris"}}}})
+    assert answer["error"]["id"] == "services.storage.unknown_query_keyword"
+    assert answer["status"] == 400 and answer["error"]["props"] == ["equals"]
+    answer = await people.query({**BASE, "action": "search", "body": {"aggs": {}}})
+    assert answer["error"]["id"] == "services.storage.invalid_search_query"
+
+
+async def test_koncorde_lang_and_count(people: Any) -> None:
+    result = await search(people, {"query": {"equals": {"city": "Paris"}}}, lang="koncorde")
+    assert ids(result) == ["p0", "p2"]
+    count = await people.query({**BASE, "action": "count",
+                                "body": {"query": {"range": {"age": {"lt": 30}}}}})
+    assert count["result"] == {"count": 2}
