@@ -58,6 +58,9 @@ class ControlSurface:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         headers = routed_headers(request, "devserver")
         name = request.path[len(PREFIX) :].strip("/")
+        if request.method == "OPTIONS":
+            # Browser tests call this from another origin with a JSON body: answer the preflight.
+            return web.Response(status=200, headers=headers)
         action = self._routes.get((request.method, name))
         if action is None:
             error = kerror("network.http.url_not_found", request.path)
