@@ -114,7 +114,6 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
     "security.token.invalid": (7, 1, 1, "Unauthorized", "Invalid token."),
     "security.token.expired": (7, 1, 6, "Unauthorized", "Token expired"),
     "security.token.verification_error": (7, 1, 7, "Internal", "Error verifying token: %s"),
-    "security.token.refresh_forbidden": (7, 1, 8, "Unauthorized", "%s cannot be refreshed."),
     "security.token.invalid_expiration": (
         7, 1, 9, "BadRequest", "Token can not be created with this expiration time: %s"
     ),

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import kerror
-from .fields import ABSENT, lookup
+from .fields import ABSENT, RANGE_TESTS, lookup
 
 Hit = dict[str, Any]  # {"_id", "_source", ...}
 HitMatcher = Callable[[Hit], bool]
@@ -79,22 +79,14 @@ def _comparable(value: Any, bound: Any) -> bool:
     )
 
 
-_RANGE_TESTS: dict[str, Callable[[Any, Any], bool]] = {
-    "gt": lambda v, b: v > b,
-    "gte": lambda v, b: v >= b,
-    "lt": lambda v, b: v < b,
-    "lte": lambda v, b: v <= b,
-}
-
-
 def _range(operand: Any) -> HitMatcher:
     field, bounds = _single("range", operand)
-    if not isinstance(bounds, dict) or set(bounds) - set(_RANGE_TESTS):
+    if not isinstance(bounds, dict) or set(bounds) - set(RANGE_TESTS):
         raise kerror("services.storage.invalid_search_query", f"range.{field}")
 
     def test(hit: Hit) -> bool:
         return any(
-            all(_comparable(v, b) and _RANGE_TESTS[op](v, b) for op, b in bounds.items())
+            all(_comparable(v, b) and RANGE_TESTS[op](v, b) for op, b in bounds.items())
             for v in _values_of(hit, field)
         )
 

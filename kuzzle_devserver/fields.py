@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 _ABSENT: Any = object()
@@ -18,6 +19,14 @@ def lookup(document: dict[str, Any], path: str) -> Any:
 
 
 ABSENT = _ABSENT
+
+# The bounds of a `range` clause, shared by Koncorde filters and search queries.
+RANGE_TESTS: dict[str, Callable[[Any, Any], bool]] = {
+    "gt": lambda value, bound: value > bound,
+    "gte": lambda value, bound: value >= bound,
+    "lt": lambda value, bound: value < bound,
+    "lte": lambda value, bound: value <= bound,
+}
 
 
 def leaf_paths(changes: dict[str, Any], prefix: str = "") -> list[str]:

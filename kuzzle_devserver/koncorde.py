@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import KuzzleError, kerror
-from .fields import ABSENT, lookup
+from .fields import ABSENT, RANGE_TESTS, lookup
 
 Matcher = Callable[[dict[str, Any]], bool]
 
@@ -61,20 +61,12 @@ def _in(operand: Any) -> Matcher:
     return lambda doc: lookup(doc, field) in values
 
 
-_RANGE_TESTS: dict[str, Callable[[float, float], bool]] = {
-    "gt": lambda value, bound: value > bound,
-    "gte": lambda value, bound: value >= bound,
-    "lt": lambda value, bound: value < bound,
-    "lte": lambda value, bound: value <= bound,
-}
-
-
 def _range(operand: Any) -> Matcher:
     field, bounds = _single_field("range", operand)
     if not isinstance(bounds, dict) or not bounds:
         raise _dsl_error(f'"range.{field}" must be a non-empty object')
     for name, bound in bounds.items():
-        if name not in _RANGE_TESTS:
+        if name not in RANGE_TESTS:
             raise _dsl_error(f'"range.{field}" accepts only "gt", "gte", "lt" and "lte"')
         if isinstance(bound, bool) or not isinstance(bound, int | float):
             raise _dsl_error(f'"range.{field}.{name}" must be a number')
@@ -83,7 +75,7 @@ def _range(operand: Any) -> Matcher:
         value = lookup(doc, field)
         if isinstance(value, bool) or not isinstance(value, int | float):
             return False
-        return all(_RANGE_TESTS[name](value, bound) for name, bound in bounds.items())
+        return all(RANGE_TESTS[name](value, bound) for name, bound in bounds.items())
 
     return test
 
