@@ -147,3 +147,12 @@ async def test_command_line(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), 30) == 0
     assert (tmp_path / "kuzzle.sqlite3").is_file()
+
+
+async def test_control_preflight(server: DevServer, http: aiohttp.ClientSession) -> None:
+    headers = {"Origin": ORIGIN, "Access-Control-Request-Method": "POST",
+               "Access-Control-Request-Headers": "content-type"}
+    async with http.options(f"{server.url}/_devserver/pings", headers=headers) as response:
+        assert response.status == 200
+        assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
+        assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]
