@@ -87,6 +87,12 @@ def test_undeclared_external_request_fails(selftest_report: dict) -> None:
     assert "http://example.com/undeclared" in text
 
 
+def test_undeclared_external_websocket_fails(selftest_report: dict) -> None:
+    outcome, text = _outcome(selftest_report, "test_undeclared_external_websocket")
+    assert outcome == "failure"
+    assert "ws://example.org/socket" in text
+
+
 def test_skip_is_reported(selftest_report: dict) -> None:
     outcome, text = _outcome(selftest_report, "test_skipped")
     assert outcome == "skipped"

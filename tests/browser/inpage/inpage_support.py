@@ -89,7 +89,7 @@ async def control(path: str, body: dict[str, Any] | None = None, method: str = "
 
 async def wait_for(
     predicate: Callable[[], bool | Awaitable[bool]],
-    timeout: float,  # noqa: ASYNC109 - the documented signature
+    timeout: float,
     *,
     interval: float = 0.02,
     message: str = "condition",

@@ -26,9 +26,7 @@ def _is_plumbing(filename: str) -> bool:
 def _format(exc: BaseException) -> str:
     """The traceback without the leading frames of this runner, asyncio and importlib."""
     tb = exc.__traceback__
-    while (
-        tb is not None and tb.tb_next is not None and _is_plumbing(tb.tb_frame.f_code.co_filename)
-    ):
+    while tb is not None and tb.tb_next is not None and _is_plumbing(tb.tb_frame.f_code.co_filename):
         tb = tb.tb_next
     return "".join(traceback.format_exception(type(exc), exc, tb))
 
@@ -39,7 +37,7 @@ async def _call(func: Any) -> None:
         await result
 
 
-async def run_test(module: str, name: str, timeout: float) -> str:  # noqa: ASYNC109
+async def run_test(module: str, name: str, timeout: float) -> str:
     """Call ``module.name()`` (awaiting it if it is a coroutine) within ``timeout`` s."""
     inpage_support._reset_test_state()
     started = time.monotonic()
