@@ -132,16 +132,40 @@ class FakeKuzzle:
         self.answer_pings = True
         self.answer_requests = True
         self.requests: list[dict[str, Any]] = []
+        self.pings = 0
         self.handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+        self._waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
+
+    async def wait_until(self, condition: Callable[[], bool]) -> None:
+        """Return once ``condition()`` holds; it is checked on every frame received."""
+        if condition():
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append((condition, future))
+        await future
+
+    def _check_waiters(self) -> None:
+        for entry in list(self._waiters):
+            condition, future = entry
+            if condition() and not future.done():
+                future.set_result(None)
+                self._waiters.remove(entry)
+
+    def count(self, action: str) -> int:
+        """How many requests of ``action`` were received."""
+        return sum(request.get("action") == action for request in self.requests)
 
     def received(self, socket: FakeSocket, text: str) -> None:
         loop = asyncio.get_running_loop()
         if text == '{"p":1}':
+            self.pings += 1
+            self._check_waiters()
             if self.answer_pings:
                 loop.call_soon(socket.push, '{"p":2}')
             return
         request = json.loads(text)
         self.requests.append(request)
+        self._check_waiters()
         if not self.answer_requests:
             return
         response = self.respond(request, socket.cookie)

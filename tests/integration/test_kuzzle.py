@@ -77,15 +77,21 @@ async def test_offline_queue_fills_and_replays_on_reconnect(transport: FakeTrans
     kuzzle = make(transport, offline_mode="auto")
     await within(kuzzle.connect())
     pushed: list[Any] = []
-    kuzzle.on("offlineQueuePush", pushed.append)
+    all_queued: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def on_push(payload: Any) -> None:
+        pushed.append(payload)
+        if len(pushed) == 5:
+            all_queued.set_result(None)
+
+    kuzzle.on("offlineQueuePush", on_push)
     transport.refuse = True
     transport.socket.drop()
-    await asyncio.sleep(0)
     pending = [
         asyncio.ensure_future(kuzzle.query({"controller": "server", "action": "now", "n": n}))
         for n in range(5)
     ]
-    await asyncio.sleep(20 * MS)
+    await within(all_queued)
     assert len(pushed) == 5 and len(kuzzle.offline_queue) == 5
     reconnected = next_event(kuzzle, "reconnected")
     transport.refuse = False
@@ -132,9 +138,8 @@ async def test_subscription_restored_after_reconnect_with_same_room(transport: F
     reconnected = next_event(kuzzle, "reconnected")
     transport.socket.drop()
     await within(reconnected)
-    while sum(r["action"] == "subscribe" for r in transport.peer.requests) < 2:
-        await asyncio.sleep(2 * MS)
-    await asyncio.sleep(0)
+    await within(transport.peer.wait_until(lambda: transport.peer.count("subscribe") == 2))
+    await asyncio.sleep(0)  # the answer is delivered on the next tick
     transport.socket.push(json.dumps({"room": subscription.channel, "type": "document", "action": "create"}))
     assert subscription.room_id == room and received and received[-1]["action"] == "create"
 
@@ -223,9 +228,8 @@ async def test_cookie_auth_hides_token_and_restores_subscriptions(transport: Fak
     assert await within(kuzzle.auth.login("local", {"username": "alice", "password": "p"})) is None
     assert (await after_login)[0] == {"success": True}
     assert kuzzle.jwt is None and kuzzle.authenticated
-    while sum(r["action"] == "subscribe" for r in transport.peer.requests) < 2:
-        await asyncio.sleep(2 * MS)
-    await asyncio.sleep(0)
+    await within(transport.peer.wait_until(lambda: transport.peer.count("subscribe") == 2))
+    await asyncio.sleep(0)  # the answer is delivered on the next tick
     transport.socket.push(json.dumps({"room": subscription.channel, "n": 1}))
     assert received == [{"room": subscription.channel, "n": 1}]
     assert all("jwt" not in r for r in transport.peer.requests)

@@ -33,7 +33,7 @@ def make(transport: FakeTransport, **options: object) -> WebSocket:
 
 def test_headers_are_rejected_with_a_clear_error() -> None:
     """Browsers cannot set WebSocket headers: say so, and say what to use."""
-    with pytest.raises(InvalidArgumentError, match="cannot set request headers.*cookie_auth"):
+    with pytest.raises(InvalidArgumentError, match=r"cannot set request headers.*cookie_auth"):
         WebSocket("127.0.0.1", headers={"Authorization": "x"})
     WebSocket("127.0.0.1", headers={})  # empty is harmless
 
@@ -196,8 +196,7 @@ async def test_pings_sent_at_interval_and_answered(transport: FakeTransport) -> 
     """The application ping {"p":1} goes out every interval; answers keep the link alive."""
     ws = make(transport, ping_interval=20 * MS)
     await within(ws.connect())
-    while transport.socket.sent.count('{"p":1}') < 3:
-        await asyncio.sleep(5 * MS)
+    await within(transport.peer.wait_until(lambda: transport.peer.pings >= 3))
     assert ws.connected and len(transport.sockets) == 1
 
 
@@ -242,11 +241,17 @@ async def test_failed_connect_raises_and_retries_in_background(transport: FakeTr
     transport.refuse = True
     ws = make(transport)
     errors: list[object] = []
-    ws.on("networkError", errors.append)
+    three_failures: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def failed(error: object) -> None:
+        errors.append(error)
+        if len(errors) == 3:
+            three_failures.set_result(None)
+
+    ws.on("networkError", failed)
     with pytest.raises(NetworkError, match="Unable to connect"):
         await within(ws.connect())
-    while len(errors) < 3:
-        await asyncio.sleep(2 * MS)
+    await within(three_failures)
     assert len(errors) == len(transport.sockets)  # one networkError per failed attempt
     connected = next_event(ws, "connect")
     transport.refuse = False

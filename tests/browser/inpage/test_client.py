@@ -41,6 +41,12 @@ async def logged_in(**options: Any) -> Kuzzle:
     return kuzzle
 
 
+async def websocket_frames() -> list[Any]:
+    """The frames the dev server received over WebSocket since the last reset."""
+    recorded = await control("requests", method="GET")
+    return [r["frame"] for r in recorded if r.get("transport") == "websocket"]
+
+
 def fresh(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
@@ -70,7 +76,7 @@ async def test_auth_controller() -> None:
 
 
 async def test_index_and_collection_controllers() -> None:
-    """index create/exists/list/delete/m_delete; collection create/exists/list/mapping/truncate/refresh/delete."""
+    """index: create/exists/list/delete/m_delete; collection: create/exists/list/mappings/truncate/delete."""
     kuzzle = await logged_in()
     index, other = fresh("idx"), fresh("idx")
     try:
@@ -78,7 +84,8 @@ async def test_index_and_collection_controllers() -> None:
         await kuzzle.index.create(other)
         assert await kuzzle.index.exists(index)
         assert {index, other} <= set(await kuzzle.index.list())
-        await kuzzle.collection.create(index, "items", {"mappings": {"properties": {"name": {"type": "keyword"}}}})
+        mappings = {"properties": {"name": {"type": "keyword"}}}
+        await kuzzle.collection.create(index, "items", {"mappings": mappings})
         assert await kuzzle.collection.exists(index, "items")
         names = [c["name"] for c in (await kuzzle.collection.list(index))["collections"]]
         assert names == ["items"]
@@ -223,7 +230,8 @@ async def test_offline_queue_fills_while_down_and_replays() -> None:
     try:
         await control("restart", {"down": 1.5})
         await within(disconnected)
-        writes = [asyncio.ensure_future(kuzzle.document.create(index, "c", {"n": n}, f"q{n}")) for n in range(5)]
+        create = kuzzle.document.create
+        writes = [asyncio.ensure_future(create(index, "c", {"n": n}, f"q{n}")) for n in range(5)]
         await asyncio.sleep(0)
         assert len(kuzzle.offline_queue) == 5
         await within(reconnected, 20)
@@ -286,7 +294,7 @@ async def test_wire_requests_carry_no_sdk_version_nor_sdk_options() -> None:
         await kuzzle.realtime.subscribe("x", "y", {}, subscribe_to_self=False)
     finally:
         await kuzzle.disconnect()
-    frames = [r["frame"] for r in await control("requests", method="GET") if r.get("transport") == "websocket"]
+    frames = await websocket_frames()
     requests = [f for f in frames if isinstance(f, dict) and "controller" in f]
     assert requests
     for request in requests:

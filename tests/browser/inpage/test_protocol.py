@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from typing import Any
 
 from inpage_support import SERVER_HOST, SERVER_PORT, control, document_cookie, raises, scaled
@@ -67,7 +68,7 @@ async def test_ping_counted_by_server_at_the_interval() -> None:
         (ours,) = await open_sockets()
         times = ours["ping_times"]
         assert len(times) >= 4, ours
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(times)]
         assert all(interval * 0.5 <= gap <= interval * 2 + scaled(0.3) for gap in gaps), gaps
     finally:
         ws.close()
@@ -141,17 +142,19 @@ async def test_listener_that_raises_breaks_nothing() -> None:
 
 
 async def test_cookie_login_then_authenticated_socket_without_jwt() -> None:
-    """Cookie login over HTTP resolves; the renewed socket is authenticated, no jwt is sent, JS cannot see it."""
+    """Cookie login over HTTP resolves; the renewed socket is authenticated; no jwt; JS cannot read it."""
     await control("requests", method="DELETE")
     kuzzle = Kuzzle(protocol(), cookie_auth=True)
     await within(kuzzle.connect())
     try:
-        assert await within(kuzzle.auth.login("local", {"username": "alice", "password": "alice-password"})) is None
+        credentials = {"username": "alice", "password": "alice-password"}
+        assert await within(kuzzle.auth.login("local", credentials)) is None
         user = await within(kuzzle.auth.get_current_user())
         assert user["_id"] == "alice"
         assert kuzzle.jwt is None and kuzzle.authenticated
         assert "authToken" not in document_cookie()
-        frames = [r["frame"] for r in await control("requests", method="GET") if r.get("transport") == "websocket"]
+        recorded = await control("requests", method="GET")
+        frames = [r["frame"] for r in recorded if r.get("transport") == "websocket"]
         assert frames and all("jwt" not in f for f in frames if isinstance(f, dict))
         (ours,) = await open_sockets()
         assert ours["cookie_auth"] is True
