@@ -21,6 +21,7 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from project_config import load_config
@@ -56,18 +57,24 @@ def _npm_unpack(spec: str, tmp: Path) -> Path:
     return dest / "package"
 
 
-def vendor_pyodide(force: bool) -> None:
-    version = CFG.PYODIDE_VERSION
-    target = Path(CFG.PYODIDE_DIR)
-    if not force and _fresh("pyodide", version, target / "pyodide.mjs"):
-        return
-    print(f"vendor: pyodide@{version} (npm) -> {target}", flush=True)
+def _vendor_npm(name: str, spec: str, version: str, target: Path, force: bool, **kw: Any) -> bool:
+    """Copy an npm package (or its ``subdir``) to target unless stamped; True if copied."""
+    sentinel, subdir = kw.get("sentinel", "package.json"), kw.get("subdir", "")
+    if not force and _fresh(name, version, target / sentinel):
+        return False
+    print(f"vendor: {spec}@{version} (npm) -> {target}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        package = _npm_unpack(f"pyodide@{version}", Path(tmp))
+        package = _npm_unpack(f"{spec}@{version}", Path(tmp))
         shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(package, target)
-    _stamp("micropip").unlink(missing_ok=True)  # the lock was replaced
-    _mark("pyodide", version)
+        shutil.copytree(package / subdir, target, ignore=shutil.ignore_patterns(*kw.get("drop", ())))
+    _mark(name, version)
+    return True
+
+
+def vendor_pyodide(force: bool) -> None:
+    target = Path(CFG.PYODIDE_DIR)
+    if _vendor_npm("pyodide", "pyodide", CFG.PYODIDE_VERSION, target, force, sentinel="pyodide.mjs"):
+        _stamp("micropip").unlink(missing_ok=True)  # the lock was replaced
 
 
 def vendor_micropip(force: bool) -> None:
@@ -111,16 +118,11 @@ def vendor_micropip(force: bool) -> None:
 
 
 def vendor_pyscript(force: bool) -> None:
-    version = CFG.PYSCRIPT_VERSION
     target = Path(CFG.PYSCRIPT_DIR)
-    if not force and _fresh("pyscript", version, target / "core.js"):
-        return
-    print(f"vendor: @pyscript/core@{version} (npm) -> {target}", flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        package = _npm_unpack(f"@pyscript/core@{version}", Path(tmp))
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(package / "dist", target, ignore=shutil.ignore_patterns("*.map"))
-    _mark("pyscript", version)
+    _vendor_npm(
+        "pyscript", "@pyscript/core", CFG.PYSCRIPT_VERSION, target, force,
+        sentinel="core.js", subdir="dist", drop=("*.map",),
+    )  # fmt: skip
 
 
 def main() -> None:
