@@ -37,16 +37,10 @@ from kuzzle_browser.controllers import (
     RealtimeController,
     ServerController,
 )
-from kuzzle_browser.errors import (
-    InvalidArgumentError,
-    KuzzleError,
-    NotConnectedError,
-    QueueOverflowError,
-    QueueTTLExpiredError,
-)
+from kuzzle_browser.errors import InvalidArgumentError, KuzzleError, NotConnectedError
 from kuzzle_browser.events import EventEmitter, Listener
+from kuzzle_browser.offline import OfflineRequests
 from kuzzle_browser.protocol.jwt import Jwt
-from kuzzle_browser.protocol.queue import EvictionReason, OfflineQueue, QueuedRequest
 from kuzzle_browser.protocol.requests import new_request_id
 from kuzzle_browser.websocket import WebSocket
 
@@ -136,6 +130,9 @@ class Kuzzle(EventEmitter):
         cookie_auth: Authenticate with Kuzzle's HttpOnly cookie instead of a token held by
             Python: login/logout/refreshToken go over HTTP with credentials and the socket is
             renewed. The token is then never visible to Python.
+        offline_queue_storage: A ``localStorage`` key: keep the offline queue there too,
+            so requests queued before a page reload are replayed after it (off by default).
+        deprecation_warning: Log the deprecations Kuzzle reports in its responses.
         sdk_name: Sent as ``volatile.sdkName``.
 
     Raises:
@@ -159,6 +156,8 @@ class Kuzzle(EventEmitter):
         token_expired_interval: float = 1.0,
         volatile: Mapping[str, Any] | None = None,
         cookie_auth: bool = False,
+        offline_queue_storage: str | None = None,
+        deprecation_warning: bool = True,
         sdk_name: str = SDK_NAME,
     ) -> None:
         super().__init__(KUZZLE_EVENTS)
@@ -172,8 +171,15 @@ class Kuzzle(EventEmitter):
         self.auto_queue = _flag("auto_queue", auto_queue) or offline_mode == "auto"
         self.auto_replay = _flag("auto_replay", auto_replay) or offline_mode == "auto"
         self.auto_resubscribe = _flag("auto_resubscribe", auto_resubscribe)
-        self._queue: OfflineQueue[asyncio.Future[dict[str, Any]]] = OfflineQueue(
-            ttl=_optional_duration("queue_ttl", queue_ttl), max_size=None
+        if offline_queue_storage is not None and (
+            not isinstance(offline_queue_storage, str) or not offline_queue_storage
+        ):
+            raise InvalidArgumentError("offline_queue_storage must be a non-empty string (a storage key)")
+        self._offline = OfflineRequests(
+            self,
+            ttl=_optional_duration("queue_ttl", queue_ttl),
+            max_size=None,
+            storage_key=offline_queue_storage,
         )
         self.queue_max_size = queue_max_size
         if queue_filter is not None and not callable(queue_filter):
@@ -192,6 +198,7 @@ class Kuzzle(EventEmitter):
         self.volatile: dict[str, Any] = dict(volatile or {})
         """Merged into every request's ``volatile``."""
         self.cookie_auth = _flag("cookie_auth", cookie_auth)
+        self.deprecation_warning = _flag("deprecation_warning", deprecation_warning)
         if not isinstance(sdk_name, str) or not sdk_name:
             raise InvalidArgumentError("sdk_name must be a non-empty string")
         self.sdk_name = sdk_name
@@ -203,11 +210,9 @@ class Kuzzle(EventEmitter):
         expiry when the session is no longer valid."""
         self._jwt: Jwt | None = None
         self._logged_in = False
-        self._queuing = False
         self._reconnect_in_progress = False
         self._last_token_expired = float("-inf")
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._replaying = False
         if self.cookie_auth:
             protocol.enable_cookie_support()
 
@@ -259,27 +264,27 @@ class Kuzzle(EventEmitter):
     @property
     def queue_max_size(self) -> int | None:
         """Most requests the offline queue holds; the oldest go first."""
-        return self._queue.max_size
+        return self._offline.queue.max_size
 
     @queue_max_size.setter
     def queue_max_size(self, value: int | None) -> None:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             raise InvalidArgumentError(f"queue_max_size must be an int >= 0 or None, got {value!r}")
-        self._queue.max_size = value
+        self._offline.queue.max_size = value
 
     @property
     def queue_ttl(self) -> float | None:
         """Seconds a request may wait in the offline queue."""
-        return self._queue.ttl
+        return self._offline.queue.ttl
 
     @queue_ttl.setter
     def queue_ttl(self, value: float | None) -> None:
-        self._queue.ttl = _optional_duration("queue_ttl", value)
+        self._offline.queue.ttl = _optional_duration("queue_ttl", value)
 
     @property
     def offline_queue(self) -> list[dict[str, Any]]:
         """The queued requests, oldest first (copies)."""
-        return [dict(entry.request) for entry in self._queue]
+        return self._offline.requests
 
     @property
     def host(self) -> str:
@@ -332,6 +337,7 @@ class Kuzzle(EventEmitter):
         """
         if self.protocol.is_ready():
             return
+        self._offline.restore()
         if self.auto_queue:
             self.start_queuing()
         await self.protocol.connect()
@@ -469,14 +475,14 @@ class Kuzzle(EventEmitter):
         wire["volatile"] = self._volatile_for(wire.get("volatile"))
         self._authenticate_request(wire)
         delay = self.request_timeout if timeout is _NO_TIMEOUT else _optional_duration("timeout", timeout)
-        if self._queuing:
+        if self._offline.queuing:
             if queuable and (self.queue_filter is None or self.queue_filter(wire)):
-                return await self._enqueue(wire, delay)
+                return await self._offline.enqueue(wire, delay)
             self.emit("discarded", {"request": wire})
             raise NotConnectedError(
                 "Unable to execute request: not connected to a Kuzzle server.", request=wire
             )
-        return await self.protocol.query(wire, timeout=delay)
+        return await self._send(wire, delay)
 
     def _volatile_for(self, volatile: object) -> dict[str, Any]:
         if volatile is not None and not isinstance(volatile, Mapping):
@@ -503,99 +509,33 @@ class Kuzzle(EventEmitter):
 
     def start_queuing(self) -> None:
         """Queue requests instead of sending them (until :meth:`stop_queuing`)."""
-        self._queuing = True
+        self._offline.queuing = True
 
     def stop_queuing(self) -> None:
         """Send requests again instead of queuing them; the queue is kept."""
-        self._queuing = False
+        self._offline.queuing = False
 
     def flush_queue(self) -> None:
         """Empty the offline queue; the dropped requests fail with :class:`RequestDiscardedError`."""
-        for entry in self._queue.clear():
-            self._fail_entry(entry, QueueOverflowError("Query aborted: the offline queue was flushed"))
-
-    async def _enqueue(self, request: dict[str, Any], timeout: float | None) -> dict[str, Any]:
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        now = asyncio.get_running_loop().time()
-        evicted = self._queue.push(QueuedRequest(request, now, future, timeout), now)
-        self.emit("offlineQueuePush", {"request": request})
-        self._fail_evicted(evicted)
-        return await future
-
-    def _fail_evicted(self, evicted: list[QueuedRequest[asyncio.Future[dict[str, Any]]]]) -> None:
-        for entry in evicted:
-            self.emit("offlineQueuePop", entry.request)
-            if entry.evicted is EvictionReason.TTL:
-                error: KuzzleError = QueueTTLExpiredError(
-                    "Query aborted: queued time exceeded the queue_ttl option value",
-                    request=entry.request,
-                )
-            else:
-                error = QueueOverflowError(
-                    "Query aborted: too many queued requests (see the queue_max_size option)",
-                    request=entry.request,
-                )
-            self._fail_entry(entry, error)
-
-    @staticmethod
-    def _fail_entry(entry: QueuedRequest[asyncio.Future[dict[str, Any]]], error: KuzzleError) -> None:
-        if not entry.waiter.done():
-            entry.waiter.set_exception(error)
+        self._offline.flush()
 
     def play_queue(self) -> None:
         """Replay the offline queue now, in order (only when connected)."""
-        if self.protocol.is_ready() and not self._replaying:
-            self._spawn(self._replay())
+        if self.protocol.is_ready():
+            self._spawn(self._offline.replay())
 
-    async def _replay(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._replaying = True
-        try:
-            self._fail_evicted(self._queue.clean(loop.time()))
-            if self.offline_queue_loader is not None:
-                self._queue.prepend(await self._load_queue(loop.time()))
-            while self.protocol.is_ready() and (entry := self._queue.popleft()) is not None:
-                request = entry.request
-                # Reapply the current token: the queued one may be stale (kuzzle-sdk PR #744).
-                request.pop("jwt", None)
-                self._authenticate_request(request)
-                self.emit("offlineQueuePop", request)
-                self._spawn(self._forward(entry))
-                if self.replay_interval:
-                    await asyncio.sleep(self.replay_interval)
-        finally:
-            self._replaying = False
-
-    async def _load_queue(self, now: float) -> list[QueuedRequest[asyncio.Future[dict[str, Any]]]]:
-        assert self.offline_queue_loader is not None
-        loaded = self.offline_queue_loader()
-        if asyncio.iscoroutine(loaded) or isinstance(loaded, asyncio.Future):
-            loaded = await loaded
-        if not isinstance(loaded, Iterable):
-            raise InvalidArgumentError("offline_queue_loader must return a list of {'request': ...}")
-        entries = []
-        loop = asyncio.get_running_loop()
-        for item in loaded:
-            request = item.get("request") if isinstance(item, Mapping) else None
-            if not isinstance(request, Mapping) or not all(
-                isinstance(request.get(key), str) for key in ("requestId", "controller", "action")
-            ):
-                raise InvalidArgumentError(f"Invalid offline queue request: {item!r}")
-            waiter: asyncio.Future[dict[str, Any]] = loop.create_future()
-            # Nobody awaits a loaded request: its outcome is only logged.
-            waiter.add_done_callback(lambda f: f.cancelled() or f.exception())
-            entries.append(QueuedRequest(dict(request), now, waiter))
-        return entries
-
-    async def _forward(self, entry: QueuedRequest[asyncio.Future[dict[str, Any]]]) -> None:
-        try:
-            response = await self.protocol.query(entry.request, timeout=entry.timeout)
-        except KuzzleError as exc:
-            if not entry.waiter.done():
-                entry.waiter.set_exception(exc)
-        else:
-            if not entry.waiter.done():
-                entry.waiter.set_result(response)
+    async def _send(self, request: dict[str, Any], timeout: float | None) -> dict[str, Any]:
+        response = await self.protocol.query(request, timeout=timeout)
+        if self.deprecation_warning and response.get("deprecations"):
+            for deprecation in response["deprecations"]:
+                logger.warning(
+                    "Kuzzle: %s:%s is deprecated since %s: %s",
+                    request.get("controller"),
+                    request.get("action"),
+                    deprecation.get("version"),
+                    deprecation.get("message"),
+                )
+        return response
 
     # -- events ----------------------------------------------------------------------------
 

@@ -90,3 +90,9 @@ class Transport(Protocol):
 
     def on_online(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Call ``callback`` once when the network comes back; returns a function that cancels it."""
+
+    def storage_get(self, key: str) -> str | None:
+        """The value saved under ``key`` by an earlier page (``localStorage``), or ``None``."""
+
+    def storage_set(self, key: str, value: str | None) -> None:
+        """Save ``value`` under ``key`` for later pages; ``None`` removes it."""

@@ -239,3 +239,26 @@ class BrowserTransport:
         self.proxies_created(1)
         self.js.addEventListener("online", proxies[0])
         return cancel
+
+    def _local_storage(self) -> Any:
+        # Workers have no localStorage: persistence is then unavailable, not an error.
+        js_storage = getattr(self.js, "localStorage", None)
+        if js_storage is None:
+            logger.warning("No localStorage in this context: the offline queue is not persisted")
+        return js_storage
+
+    def storage_get(self, key: str) -> str | None:
+        """``localStorage.getItem(key)``; ``None`` where there is no ``localStorage``."""
+        js_storage = self._local_storage()
+        value = js_storage.getItem(key) if js_storage is not None else None
+        return str(value) if value is not None else None
+
+    def storage_set(self, key: str, value: str | None) -> None:
+        """``localStorage.setItem(key, value)``, or ``removeItem`` for ``None``."""
+        js_storage = self._local_storage()
+        if js_storage is None:
+            return
+        if value is None:
+            js_storage.removeItem(key)
+        else:
+            js_storage.setItem(key, value)

@@ -75,6 +75,7 @@ class FakeTransport:
         self._online_callbacks: list[Callable[[], None]] = []
         self.http_calls: list[dict[str, Any]] = []
         self.cookie: str | None = None
+        self.storage: dict[str, str] = {}
 
     @property
     def socket(self) -> FakeSocket:
@@ -117,6 +118,15 @@ class FakeTransport:
     def on_online(self, callback: Callable[[], None]) -> Callable[[], None]:
         self._online_callbacks.append(callback)
         return lambda: callback in self._online_callbacks and self._online_callbacks.remove(callback)  # type: ignore[func-returns-value]
+
+    def storage_get(self, key: str) -> str | None:
+        return self.storage.get(key)
+
+    def storage_set(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.storage.pop(key, None)
+        else:
+            self.storage[key] = value
 
     def go_online(self) -> None:
         self.online = True

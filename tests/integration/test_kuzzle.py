@@ -15,6 +15,7 @@ from kuzzle_browser import (
     NotConnectedError,
     QueueOverflowError,
     QueueTTLExpiredError,
+    RequestDiscardedError,
     WebSocket,
 )
 
@@ -114,7 +115,7 @@ async def test_queue_ttl_and_max_size_reject_with_typed_errors(transport: FakeTr
         with pytest.raises(QueueTTLExpiredError):
             await within(future)
     kuzzle.flush_queue()
-    with pytest.raises(QueueOverflowError):
+    with pytest.raises(RequestDiscardedError, match="flushed"):
         await within(later)
 
 
@@ -249,3 +250,37 @@ async def test_async_context_manager_and_event_iterator(transport: FakeTransport
     assert await within(second) == ("disconnected", ({"origin": "user/connection-closed"},))
     assert not kuzzle.connected
     await events.aclose()
+
+
+async def test_queue_persisted_across_page_reload(transport: FakeTransport) -> None:
+    """offline_queue_storage: a new client (the reloaded page) replays what the old one queued."""
+    before = make(transport, offline_queue_storage="kb-queue", volatile={"page": 1})
+    before.jwt = "a.eyJfaWQiOiJhbGljZSJ9.c"
+    before.start_queuing()
+    queued = asyncio.ensure_future(before.query({"controller": "server", "action": "now", "n": 7}))
+    await asyncio.sleep(0)
+    saved = json.loads(transport.storage["kb-queue"])
+    assert [item["request"]["n"] for item in saved] == [7]
+    assert "jwt" not in saved[0]["request"]  # the token never lands in localStorage
+    queued.cancel()
+
+    after = make(transport, offline_queue_storage="kb-queue", auto_replay=True)
+    await within(after.connect())
+    await within(transport.peer.wait_until(lambda: any(r.get("n") == 7 for r in transport.peer.requests)))
+    assert "kb-queue" not in transport.storage
+
+
+async def test_deprecations_are_logged(transport: FakeTransport, caplog: pytest.LogCaptureFixture) -> None:
+    """Kuzzle's deprecation notices in a response are logged, unless deprecation_warning=False."""
+    transport.peer.handlers["server:now"] = lambda request: {
+        "result": {"now": 1},
+        "deprecations": [{"message": "use another action", "version": "2.5.0"}],
+    }
+    kuzzle = make(transport)
+    await within(kuzzle.connect())
+    await within(kuzzle.server.now())
+    assert "deprecated since 2.5.0: use another action" in caplog.text
+    caplog.clear()
+    kuzzle.deprecation_warning = False
+    await within(kuzzle.server.now())
+    assert "deprecated" not in caplog.text
