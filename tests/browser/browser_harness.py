@@ -214,6 +214,11 @@ class Harness:
                     raise
             return self._dev
 
+    @property
+    def running_dev_server(self) -> DevServer | None:
+        """The dev server if one was started (for logs), without starting one."""
+        return self._dev
+
     # -- browser
     @property
     def loop(self) -> BrowserLoop:
@@ -528,7 +533,6 @@ class InPageItem(pytest.Item):
                 f"inpage_support.expect_blocked() if intended): {unexpected}"
             )
         if problems:
-            self._add_devserver_section(harness)
             raise InPageFailure("\n".join(problems))
 
     def _add_sections(self, inpage: InPagePage, log_start: int, console_start: int) -> None:
@@ -538,11 +542,6 @@ class InPageItem(pytest.Item):
         console = inpage.console[console_start:]
         if console:
             self.add_report_section("call", "browser console", "\n".join(console))
-
-    def _add_devserver_section(self, harness: Harness) -> None:
-        dev = harness._dev
-        if dev is not None:
-            self.add_report_section("call", "devserver log (tail)", dev.log_tail(100))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, InPageFailure | HarnessError):

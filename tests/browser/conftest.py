@@ -69,6 +69,17 @@ def pytest_pycollect_makemodule(module_path: Path, parent: Any) -> Any:
     return None
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Every failing browser test shows the tail of the dev server's output."""
+    report = yield
+    harness = item.config.stash.get(_HARNESS, None)
+    dev = harness.running_dev_server if harness is not None else None
+    if report.failed and dev is not None:
+        report.sections.append(("devserver log (tail)", dev.log_tail(100)))
+    return report
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     harness = config.stash.get(_HARNESS, None)
     if harness is not None and harness.boot_times:
