@@ -72,6 +72,7 @@ logger = logging.getLogger("kuzzle_browser.websocket")
 DEFAULT_PORT: Final = 7512
 DEFAULT_RECONNECTION_DELAY: Final = 1.0
 DEFAULT_PING_INTERVAL: Final = 2.0
+DEFAULT_CONNECT_TIMEOUT: Final = 10.0
 # Kuzzle's server.maxRequestSize default is "1MB"; a bigger frame makes the
 # server close the socket (kuzzle-protocol.md §2.1), losing every pending answer.
 DEFAULT_MAX_REQUEST_SIZE: Final = 1024 * 1024
@@ -171,6 +172,8 @@ class WebSocket(EventEmitter):
         ssl_connection: Deprecated alias of ``ssl`` (JS SDK 7.4.0).
         max_request_size: Largest request, in bytes, sent over the socket;
             bigger ones raise before sending. ``None`` disables the check.
+        connect_timeout: Seconds to wait for the socket to open before the
+            attempt counts as failed (the browser alone may wait for minutes).
         transport: The environment (sockets, HTTP, network status); defaults to
             the browser's. Tests pass a fake.
 
@@ -192,6 +195,7 @@ class WebSocket(EventEmitter):
         headers: dict[str, str] | None = None,
         ssl_connection: bool | None = None,
         max_request_size: int | None = DEFAULT_MAX_REQUEST_SIZE,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         transport: Transport | None = None,
     ) -> None:
         super().__init__(PROTOCOL_EVENTS)
@@ -219,6 +223,7 @@ class WebSocket(EventEmitter):
         self._auto_reconnect = _flag("auto_reconnect", auto_reconnect)
         self._reconnection_delay = _duration("reconnection_delay", reconnection_delay, allow_zero=True)
         self._ping_interval = _duration("ping_interval", ping_interval, allow_zero=False)
+        self._connect_timeout = _duration("connect_timeout", connect_timeout, allow_zero=False)
         if max_request_size is not None and (
             isinstance(max_request_size, bool) or not isinstance(max_request_size, int)
         ):
@@ -355,6 +360,22 @@ class WebSocket(EventEmitter):
             self.state = "offline"
             raise
         try:
+            # A half-open path (a proxy that swallows the upgrade) would leave the
+            # browser's WebSocket "connecting" for minutes: give up after
+            # connect_timeout so the reconnection loop can try again.
+            await asyncio.wait({link.opened}, timeout=self._connect_timeout)
+            if not link.opened.done():
+                if link.socket is not None:
+                    link.socket.close()
+                if self._link is link:
+                    self._link = None
+                    self.state = "offline"
+                link.opened.set_exception(
+                    NetworkError(
+                        f"Unable to connect to kuzzle server at {self._host}:{self._port}: "
+                        f"no answer within {self._connect_timeout:g} s"
+                    )
+                )
             await link.opened
         finally:
             if self._connecting is link.opened:

@@ -30,7 +30,7 @@ from .ws_entry import WebSocketEntryPoint, WebSocketSession
 
 log = logging.getLogger(__name__)
 
-REQUEST_LOG_SIZE = 1000
+REQUEST_LOG_SIZE = 20_000
 
 # notifier.js notifyTokenExpired, on the constant server channel (§2.5).
 TOKEN_EXPIRED = {
@@ -59,6 +59,7 @@ class DevServer:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.answer_pings = True
+        self.answer_requests = True
         self._temp_dir: tempfile.TemporaryDirectory[str] | None = None
         self._requests: collections.deque[dict[str, Any]] = collections.deque(
             maxlen=REQUEST_LOG_SIZE
@@ -78,7 +79,12 @@ class DevServer:
         funnel = Funnel(self.ctx, actions)
         self._http = HttpEntryPoint(config, funnel, self._requests.append)
         self._ws = WebSocketEntryPoint(
-            config, funnel, self._requests.append, lambda: self.answer_pings, self._on_ws_close
+            config,
+            funnel,
+            self._requests.append,
+            lambda: self.answer_pings,
+            self._on_ws_close,
+            lambda: self.answer_requests,
         )
         self._control = ControlSurface(self)
 
@@ -198,6 +204,18 @@ class DevServer:
                 session.abort()
             else:
                 await session.ws.close(code=code, message=b"")
+
+    async def send_raw(self, frame: str | bytes) -> int:
+        """Send ``frame`` as is to every open socket (bad-frame tests); returns how many got it."""
+        sent = 0
+        for session in list(self._ws.sessions.values()):
+            if session.open and not session.ws.closed:
+                if isinstance(frame, bytes):
+                    await session.ws.send_bytes(frame)
+                else:
+                    await session.ws.send_str(frame)
+                sent += 1
+        return sent
 
     def schedule_restart(self, down: float) -> None:
         self._background(self._restart(down))

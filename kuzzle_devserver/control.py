@@ -5,6 +5,8 @@ it with ``fetch`` from another origin:
 
 - ``GET /_devserver/sockets``: open and closed sockets with their ping and message counts;
 - ``POST /_devserver/pings`` ``{"answer": bool}``: stop or resume answering ``{"p":1}``;
+- ``POST /_devserver/silence`` ``{"requests": bool}``: stop or resume answering requests;
+- ``POST /_devserver/send`` ``{"frame": str, "pad": n, "binary": bool}``: push a raw frame to every socket;
 - ``POST /_devserver/drop`` ``{"mode": "close"|"abort", "code": int}``: end every socket;
 - ``POST /_devserver/restart`` ``{"down": seconds}``: answer, then stop listening for that long;
 - ``GET /_devserver/requests?limit=N`` / ``DELETE /_devserver/requests``: the request log;
@@ -30,11 +32,13 @@ class ControlledServer(Protocol):
     """What the control surface drives (implemented by ``DevServer``)."""
 
     answer_pings: bool
+    answer_requests: bool
 
     def socket_report(self) -> list[dict[str, Any]]: ...
     def recent_requests(self, limit: int | None) -> list[dict[str, Any]]: ...
     def clear_requests(self) -> None: ...
     async def drop_sockets(self, mode: str, code: int) -> None: ...
+    async def send_raw(self, frame: str | bytes) -> int: ...
     def schedule_restart(self, down: float) -> None: ...
     async def reset_data(self) -> None: ...
 
@@ -48,6 +52,8 @@ class ControlSurface:
         self._routes: dict[tuple[str, str], Action] = {
             ("GET", "sockets"): self._sockets,
             ("POST", "pings"): self._pings,
+            ("POST", "silence"): self._silence,
+            ("POST", "send"): self._send,
             ("POST", "drop"): self._drop,
             ("POST", "restart"): self._restart,
             ("GET", "requests"): self._requests,
@@ -87,6 +93,17 @@ class ControlSurface:
     async def _pings(self, request: web.Request, body: dict[str, Any]) -> Any:
         self._server.answer_pings = bool(body.get("answer", True))
         return {"answer": self._server.answer_pings}
+
+    async def _silence(self, request: web.Request, body: dict[str, Any]) -> Any:
+        self._server.answer_requests = not bool(body.get("requests", True))
+        return {"answer_requests": self._server.answer_requests}
+
+    async def _send(self, request: web.Request, body: dict[str, Any]) -> Any:
+        # "pad" appends spaces (still valid JSON) to build multi-megabyte frames
+        # without a multi-megabyte control request (HTTP bodies are capped at 1 MB).
+        text = str(body.get("frame", "")) + " " * int(body.get("pad", 0))
+        frame: str | bytes = text.encode() if body.get("binary") else text
+        return {"sent": await self._server.send_raw(frame)}
 
     async def _drop(self, request: web.Request, body: dict[str, Any]) -> Any:
         mode = str(body.get("mode", "close"))

@@ -74,11 +74,13 @@ class WebSocketEntryPoint:
         log_request: Callable[[dict[str, Any]], None],
         answer_pings: Callable[[], bool],
         on_close: Callable[[WebSocketSession], Any],
+        answer_requests: Callable[[], bool] = lambda: True,
     ) -> None:
         self._config = config
         self._funnel = funnel
         self._log_request = log_request
         self._answer_pings = answer_pings
+        self._answer_requests = answer_requests
         self._on_close = on_close
         self.sessions: dict[str, WebSocketSession] = {}
 
@@ -143,6 +145,8 @@ class WebSocketEntryPoint:
             request_id = payload.get("requestId") if isinstance(payload, dict) else None
             await self._send_error(session, error, request_id)
             return
+        if not self._answer_requests():
+            return  # control surface "silence": a server that never answers
         content = await self._funnel.execute(request)
         content["room"] = request.request_id
         await _safe_send(session, json.dumps(content))

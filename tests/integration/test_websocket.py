@@ -20,7 +20,7 @@ from kuzzle_browser import (
 )
 
 from .conftest import MS, next_event, within
-from .fakes import FakeTransport
+from .fakes import FakeSocket, FakeTransport
 
 
 def make(transport: FakeTransport, **options: object) -> WebSocket:
@@ -331,3 +331,24 @@ async def test_cookie_login_goes_over_http_and_renews_socket(transport: FakeTran
     assert transport.sockets[0].closed_with == 1000 and ws.connected
     checked = await within(ws.query({"controller": "auth", "action": "checkToken", "body": {}}))
     assert checked["result"]["valid"] is True
+
+
+async def test_connect_timeout_when_the_upgrade_never_answers(transport: FakeTransport) -> None:
+    """A socket stuck opening (half-open path) fails after connect_timeout, then retries."""
+    ws = make(transport, connect_timeout=30 * MS)
+    real_open = transport.open_socket
+
+    def swallow(url: str, listener: object) -> object:
+        socket = FakeSocket(transport, url, listener)  # type: ignore[arg-type]
+        transport.sockets.append(socket)
+        return socket  # never accepted, never refused
+
+    transport.open_socket = swallow  # type: ignore[method-assign, assignment]
+    retried = next_event(ws, "networkError")
+    with pytest.raises(NetworkError, match="no answer within"):
+        await within(ws.connect())
+    assert transport.sockets[0].closed_with == 1000
+    await within(retried)  # the failed attempt was reported ...
+    transport.open_socket = real_open  # type: ignore[method-assign]
+    await within(next_event(ws, "connect"))  # ... and the loop tried again and got through
+    assert ws.connected
