@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup chromium venv vendor wheel test demo lint
+.PHONY: help setup chromium venv vendor officialsdk wheel test demo lint fidelity
 
 help:
 	@echo "make demo   - dev server on 127.0.0.1:7512 + the demo page on 127.0.0.1:8080"
@@ -18,8 +18,9 @@ help:
 	@echo "make setup  - Chromium, .venv, vendored Pyodide/micropip/PyScript (done by both)"
 	@echo "make wheel  - build/wheels/kuzzle_browser-<version>-py3-none-any.whl"
 	@echo "make lint   - ruff + mypy --strict kuzzle_browser"
+	@echo "make fidelity - official kuzzle-sdk 7.17.1 vs kuzzle_browser, side by side (build/fidelity.md)"
 
-setup: chromium venv vendor
+setup: chromium venv vendor officialsdk
 
 # Debian's Chromium, driven by Playwright through executable_path (never `playwright install`)
 chromium:
@@ -41,6 +42,10 @@ $(VENV)/.requirements-installed: requirements-dev.txt
 vendor: venv
 	@$(PY) tools/vendor.py
 
+# the official JS SDK pinned in package.json/package-lock.json (npm ci), for tests/fidelity/
+officialsdk:
+	@$(PYTHON) tools/official_sdk.py >/dev/null
+
 # rebuilt every time: the source changes
 wheel: venv
 	@$(PY) tools/build_wheel.py
@@ -50,6 +55,9 @@ test: setup wheel
 
 demo: setup wheel
 	$(PY) tools/run_demo.py
+
+fidelity: setup wheel
+	$(PY) -m pytest tests/fidelity -q $(PYTEST_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .
