@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Final, Literal
 
@@ -212,7 +212,6 @@ class Kuzzle(EventEmitter):
         self._logged_in = False
         self._reconnect_in_progress = False
         self._last_token_expired = float("-inf")
-        self._tasks: set[asyncio.Task[Any]] = set()
         if self.cookie_auth:
             protocol.enable_cookie_support()
 
@@ -558,18 +557,6 @@ class Kuzzle(EventEmitter):
         finally:
             for remove in removers:
                 remove()
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._tasks.add(task)
-
-        def done(task: asyncio.Task[Any]) -> None:
-            self._tasks.discard(task)
-            if not task.cancelled() and task.exception() is not None:
-                logger.error("Internal task failed", exc_info=task.exception())
-
-        task.add_done_callback(done)
-        return task
 
     def __repr__(self) -> str:
         return f"<Kuzzle {self.protocol!r} authenticated={self.authenticated}>"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from kuzzle_browser.errors import InvalidArgumentError
@@ -37,7 +37,7 @@ class EventEmitter:
     def __init__(self, events: Collection[str]) -> None:
         self._known_events = frozenset(events)
         self._listeners: dict[str, list[tuple[Listener, bool]]] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Future[Any]] = set()
 
     @property
     def events(self) -> frozenset[str]:
@@ -102,12 +102,17 @@ class EventEmitter:
                 self._keep(event, result)
 
     def _keep(self, event: str, awaitable: Any) -> None:
+        self._spawn(awaitable, f"an async listener of {event!r}")
+
+    def _spawn(self, awaitable: Awaitable[Any], what: str = "an internal task") -> asyncio.Future[Any]:
+        """Run ``awaitable`` as a task kept alive until done; its failure is logged, not lost."""
         task = asyncio.ensure_future(awaitable)
         self._tasks.add(task)
 
-        def done(task: asyncio.Task[Any]) -> None:
+        def done(task: asyncio.Future[Any]) -> None:
             self._tasks.discard(task)
             if not task.cancelled() and task.exception() is not None:
-                logger.error("An async listener of %r raised", event, exc_info=task.exception())
+                logger.error("%s raised", what.capitalize(), exc_info=task.exception())
 
         task.add_done_callback(done)
+        return task

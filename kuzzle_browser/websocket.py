@@ -35,7 +35,7 @@ import json
 import logging
 import uuid
 import warnings
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -246,8 +246,7 @@ class WebSocket(EventEmitter):
         self._active_auto_reconnect = self._auto_reconnect
         self._active_reconnection_delay = self._reconnection_delay
         self._connecting: asyncio.Future[None] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._reconnect_task: asyncio.Task[None] | None = None
+        self._reconnect_task: asyncio.Future[Any] | None = None
 
     # -- properties (the JS SDK's, in snake_case) ---------------------------------
 
@@ -445,6 +444,8 @@ class WebSocket(EventEmitter):
             while not self._stopped:
                 if self.transport.is_online():
                     await asyncio.sleep(self._active_reconnection_delay)
+                    if not self.transport.is_online():
+                        continue  # went offline meanwhile: wait for "online" instead
                 else:
                     await self._wait_online()
                 if self._stopped:
@@ -760,19 +761,6 @@ class WebSocket(EventEmitter):
         if link.socket is not None:
             link.socket.close(1000)
         self._fail_requests(link)
-
-    # -- helpers -----------------------------------------------------------------------
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("Internal task failed", exc_info=task.exception())
 
     def __repr__(self) -> str:
         return f"<WebSocket {self.url} state={self.state}>"

@@ -42,8 +42,10 @@ import pytest
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(HERE))
 from build_wheel import build_wheel  # noqa: E402
 from devserver_process import DevServer, DevServerError  # noqa: E402
+from fault_proxy import FaultProxy  # noqa: E402
 from project_config import load_config  # noqa: E402
 from serve_static import StaticServer  # noqa: E402
 
@@ -147,6 +149,8 @@ class Harness:
         self._playwright: Any = None
         self._browser: Any = None
         self._wheel: Path | None = None
+        self._proxy: FaultProxy | None = None
+        self.pages: dict[str, InPagePage] = {}
         self.boot_times: dict[str, float] = {}
 
     # time bounds, all from the one scale factor
@@ -214,6 +218,26 @@ class Harness:
                     raise
             return self._dev
 
+    def fault_proxy(self) -> FaultProxy:
+        """The session's fault-injection proxy in front of the dev server (started on first use)."""
+        dev = self.dev_server()
+        if dev is None:
+            raise HarnessError("the fault proxy needs the dev server")
+        with self._lock:
+            if self._proxy is None:
+                self._proxy = FaultProxy(dev.port, self._set_page_offline).start()
+            return self._proxy
+
+    @property
+    def running_fault_proxy(self) -> FaultProxy | None:
+        """The fault proxy if one was started (for the figures), without starting one."""
+        return self._proxy
+
+    def _set_page_offline(self, page_id: str, offline: bool) -> None:
+        # Called from the proxy's thread while the page awaits its answer: the
+        # Playwright loop is free to run this alongside the pending evaluate().
+        self.run(self.pages[page_id].context.set_offline(offline))
+
     @property
     def running_dev_server(self) -> DevServer | None:
         """The dev server if one was started (for logs), without starting one."""
@@ -274,6 +298,8 @@ class Harness:
                 except Exception as exc:
                     print(f"browser shutdown: {exc!r}", file=sys.stderr)
             self._loop.close()
+        if self._proxy is not None:
+            self._proxy.stop()
         if self._dev is not None:
             self._dev.stop()
         if self._static is not None:
@@ -342,11 +368,19 @@ class InPagePage:
             harness.browser  # noqa: B018 - launch outside the boot coroutine
             config = f"SERVER_PORT = {port}\nTIMEOUT_SCALE = {CFG.timeout_scale()!r}\n"
             files = {
-                f"{PAGE_DIR}/_inpage_config.py": config,
                 f"{PAGE_DIR}/inpage_support.py": (INPAGE_DIR / "inpage_support.py").read_text(),
                 f"{PAGE_DIR}/_inpage_runner.py": (WWW_DIR / "inpage_runner.py").read_text(),
                 f"{PAGE_DIR}/{self.module_name}.py": self.source,
             }
+            if "inpage_faults" in self.source:
+                proxy = harness.fault_proxy()
+                harness.pages[self.module_name] = self
+                config += (
+                    f"PROXY_PORT = {proxy.port}\nPROXY_CONTROL_PORT = {proxy.control_port}\n"
+                    f"PAGE_ID = {self.module_name!r}\n"
+                )
+                files[f"{PAGE_DIR}/inpage_faults.py"] = (INPAGE_DIR / "inpage_faults.py").read_text()
+            files[f"{PAGE_DIR}/_inpage_config.py"] = config
             harness.run(self._boot(wheel_url, files), harness.scaled(CFG.BOOT_TIMEOUT))
         except HarnessError as exc:
             raise BootError(self._with_logs(str(exc))) from None

@@ -82,6 +82,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     harness = config.stash.get(_HARNESS, None)
+    proxy = harness.running_fault_proxy if harness is not None else None
+    if proxy is not None and proxy.figures:
+        terminalreporter.section("reliability figures (tests/browser/inpage/test_faults.py)")
+        terminalreporter.write_line("| scenario | figure | value | bound | ok |")
+        terminalreporter.write_line("| --- | --- | --- | --- | --- |")
+        for f in proxy.figures:
+            terminalreporter.write_line(
+                f"| {f.scenario} | {f.figure} | {f.value} | {f.bound} | {'yes' if f.ok else 'NO'} |"
+            )
     if harness is not None and harness.boot_times:
         terminalreporter.section("in-page module boots")
         for nodeid, seconds in harness.boot_times.items():

@@ -175,3 +175,22 @@ async def test_proxies_back_to_zero_after_cycles() -> None:
     await asyncio.sleep(0)
     await asyncio.sleep(0)
     assert transport.live_proxies == 0  # type: ignore[attr-defined]
+
+
+async def test_server_close_with_1000_is_a_loss_and_reconnects() -> None:
+    """A clean close we did not ask for (code 1000 or 1001) still means: reconnect.
+
+    JS SDK 7.17.1 treats any 1000 close as user-initiated: no reconnection, and
+    ``connected`` stays true on a closed socket (kuzzle-protocol.md §12 #22, #23).
+    """
+    ws = protocol(reconnection_delay=0.1)
+    await within(ws.connect())
+    try:
+        for code in (1000, 1001):
+            disconnected, reconnected = next_event(ws, "disconnect"), next_event(ws, "reconnect")
+            await control("drop", {"mode": "close", "code": code})
+            assert (await within(disconnected))[0] == {"origin": "network/error"}
+            await within(reconnected)
+            assert ws.connected
+    finally:
+        ws.close()
