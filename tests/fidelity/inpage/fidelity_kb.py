@@ -18,7 +18,15 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from inpage_support import SERVER_HOST, SERVER_PORT, SERVER_URL, control, document_cookie, scaled
+from inpage_support import (
+    SERVER_HOST,
+    SERVER_PORT,
+    SERVER_URL,
+    control,
+    document_cookie,
+    scaled,
+    wait_for,
+)
 
 from kuzzle_browser import InvalidArgumentError, Kuzzle, KuzzleError, NetworkError, WebSocket
 from kuzzle_browser.events import EventEmitter
@@ -59,18 +67,12 @@ def next_event(emitter: EventEmitter, name: str) -> asyncio.Future[tuple[Any, ..
     return future
 
 
-async def poll_for(predicate: Callable[[], Any], seconds: float, what: str) -> Any:
+async def poll_for(predicate: Callable[[], Any], seconds: float, what: str) -> None:
     """Poll only where no event exists (server-side state, absence of a notification)."""
-    deadline = time.monotonic() + scaled(seconds)
-    while True:
-        value = predicate()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise Check(f"still false after {scaled(seconds):g} s: {what}")
-        await asyncio.sleep(0.05)
+    try:
+        await wait_for(predicate, seconds, interval=0.05, message=what)
+    except TimeoutError as exc:
+        raise Check(str(exc)) from None
 
 
 def ws_protocol(**options: Any) -> WebSocket:
@@ -158,7 +160,15 @@ async def ping() -> str:
         mine = [s for s in await sockets() if s["id"] not in known and s["open"]]
         return mine[0] if len(mine) == 1 and mine[0]["pings"] >= 3 else None
 
-    ours = await poll_for(three_pings, 10, "3 pings counted by the server on our socket")
+    found: list[dict[str, Any]] = []
+
+    async def counted() -> bool:
+        ours = await three_pings()
+        found[:] = [ours] if ours else []
+        return bool(ours)
+
+    await poll_for(counted, 10, "3 pings counted by the server on our socket")
+    ours = found[0]
     # unanswered pings would have dropped the link within 2 intervals
     check(not drops and kuzzle.connected, "the link dropped while pinging")
     await within(kuzzle.server.now(), 10, "server:now after pings")
