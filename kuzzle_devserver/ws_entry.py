@@ -85,8 +85,16 @@ class WebSocketEntryPoint:
         self.sessions: dict[str, WebSocketSession] = {}
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        # uWS passes the requested Sec-WebSocket-Protocol through unchanged
+        # (httpwsProtocol.js wsOnUpgradeHandler); the JS SDK's browser build asks
+        # for "null" (new WebSocket(url, null)) and Chromium fails a handshake
+        # whose answer does not echo it.
+        requested = request.headers.get("Sec-WebSocket-Protocol", "")
         ws = web.WebSocketResponse(
-            max_msg_size=self._config.max_request_size, autoping=True, compress=False
+            max_msg_size=self._config.max_request_size,
+            autoping=True,
+            compress=False,
+            protocols=[p.strip() for p in requested.split(",") if p.strip()],
         )
         await ws.prepare(request)
         headers = {k.lower(): v for k, v in request.headers.items()}

@@ -15,7 +15,6 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
-import pytest
 
 from kuzzle_devserver import DevServer
 
@@ -175,12 +174,6 @@ async def test_sdk_version_rejected_on_every_entry_point(
     assert (await ws.query({"controller": "server", "action": "now", "volatile": volatile}))["error"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dev server bug: the 101 answer does not echo the requested Sec-WebSocket-Protocol; Kuzzle "
-    "(uWS upgrade) does, and the JS SDK 7.17.1 browser build requests 'null' (new WebSocket(url, null)), "
-    "so Chromium fails its handshake (kuzzle_devserver/ws_entry.py, WebSocketResponse without protocols)",
-)
 async def test_websocket_upgrade_echoes_the_requested_subprotocol(
     server: DevServer, http: aiohttp.ClientSession
 ) -> None:

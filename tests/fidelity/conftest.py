@@ -35,5 +35,5 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.section("fidelity: official kuzzle-sdk vs kuzzle_browser (build/fidelity.md)")
         for line in report.table().splitlines():
             terminalreporter.write_line(line)
-        for line in report.shims + report.notes:
+        for line in report.notes:
             terminalreporter.write_line(f"- {line}")

@@ -57,7 +57,6 @@ class Scenario:
     title: str
     via: dict[str, str]
     bugs: tuple[KnownBug, ...] = ()
-    official_shims: tuple[str, ...] = ()
 
     def bug(self, column: str) -> KnownBug | None:
         return next((b for b in self.bugs if b.column == column), None)
@@ -73,18 +72,13 @@ class Outcome:
 def load_scenarios() -> tuple[list[Scenario], dict[str, Any]]:
     """The scenario list and the constants both implementations share."""
     data = json.loads(SCENARIOS_FILE.read_text())
-    shims: dict[str, dict[str, Any]] = data.get("official_shims", {})
     scenarios = []
     for item in data["scenarios"]:
         bugs = []
         if "official_bug" in item:
             bug = item["official_bug"]
             bugs.append(KnownBug("JS SDK bug", "official", bug["reason"], bug["match"]))
-        if "devserver_bug" in item:
-            bug = item["devserver_bug"]
-            bugs.append(KnownBug("dev server bug", bug["column"], bug["reason"], bug["match"]))
-        applied = tuple(name for name, shim in shims.items() if item["id"] not in shim.get("except", []))
-        scenarios.append(Scenario(item["id"], item["title"], dict(item.get("via", {})), tuple(bugs), applied))
+        scenarios.append(Scenario(item["id"], item["title"], dict(item.get("via", {})), tuple(bugs)))
     ids = [s.id for s in scenarios]
     if len(set(ids)) != len(ids):
         raise ValueError(f"duplicate scenario ids in {SCENARIOS_FILE}")
@@ -121,7 +115,6 @@ class FidelityReport:
     kuzzle_browser: dict[str, Outcome]
     official_version: str = ""
     notes: list[str] = field(default_factory=list)  # problems with the run itself
-    shims: list[str] = field(default_factory=list)  # workarounds in the official page
 
     def verdict(self, scenario: Scenario) -> tuple[str, str, list[str]]:
         """The two table cells and the unexpected results of one scenario."""
@@ -167,8 +160,6 @@ class FidelityReport:
         ]
         for scenario_id, found in problems.items():
             parts.extend(f"- `{scenario_id}`: {p}" for p in found)
-        if self.shims:
-            parts += ["", "Workarounds:", *(f"- {n}" for n in self.shims)]
         if self.notes:
             parts += ["", "Problems with the run:", *(f"- {n}" for n in self.notes)]
         return "\n".join(parts) + "\n"
@@ -180,7 +171,7 @@ def _judge(outcome: Outcome, bug: KnownBug | None, via: str | None, label: str) 
     if outcome.ok:
         problem = (
             f"{label} passed although a {bug.kind} is recorded here ({bug.reason}): fixed? "
-            f"Update scenarios.json (and remove its shim). Detail: {outcome.detail}"
+            f"Update scenarios.json. Detail: {outcome.detail}"
         )
         return "UNEXPECTED PASS " + _cell(outcome, via), [problem]
     if not re.search(bug.match, outcome.detail):
@@ -217,7 +208,6 @@ class FidelityRunner:
         self.by_id = {s.id: s for s in self.scenarios}
         self.timeout = harness.scaled(SCENARIO_TIMEOUT)
         self.notes: list[str] = []
-        self.shim_notes: list[str] = []
 
     def run(self) -> FidelityReport:
         dev = self.harness.dev_server()
@@ -225,13 +215,8 @@ class FidelityRunner:
             raise RuntimeError("the fidelity scenarios need the dev server (KUZZLE_BROWSER_DEVSERVER=none)")
         self.dev_url = dev.url
         official, version = self.run_official()
-        data = json.loads(SCENARIOS_FILE.read_text())
-        for name, shim in data.get("official_shims", {}).items():
-            self.shim_notes.append(
-                f"official page shim `{name}` (all scenarios but {shim.get('except', [])}): {shim['reason']}"
-            )
         kb = self.run_kuzzle_browser()
-        return FidelityReport(self.scenarios, official, kb, version, self.notes, self.shim_notes)
+        return FidelityReport(self.scenarios, official, kb, version, self.notes)
 
     # -- the dev server between scenarios
     def _control(self, path: str, body: dict[str, Any] | None = None, method: str = "POST") -> None:
@@ -286,11 +271,8 @@ class FidelityRunner:
                     if not version:
                         version = str(await page.evaluate("() => fidelity.sdkVersion"))
                         self._check_ids("official", list(await page.evaluate("() => fidelity.ids")))
-                    shims = list(self.by_id[scenario_id].official_shims)
                     raw = await asyncio.wait_for(
-                        page.evaluate(
-                            "([id, cfg]) => fidelity.run(id, cfg)", [scenario_id, {**config, "shims": shims}]
-                        ),
+                        page.evaluate("([id, cfg]) => fidelity.run(id, cfg)", [scenario_id, config]),
                         self.timeout,
                     )
                     outcome = Outcome(bool(raw["ok"]), str(raw["detail"]), float(raw["seconds"]))

@@ -432,24 +432,8 @@ const scenarios = {
 
 export const scenarioIds = Object.keys(scenarios);
 
-// Workarounds named in scenarios.json "official_shims", applied before the scenario runs.
-const shims = {
-  // JS SDK 7.17.1 calls new WebSocket(url, null) in browsers: Chromium requests the subprotocol
-  // "null", which Kuzzle echoes and the dev server does not. Call it without protocols instead.
-  null_subprotocol() {
-    const Native = globalThis.WebSocket;
-    globalThis.WebSocket = class extends Native {
-      constructor(url, protocols) {
-        if (protocols === null || protocols === undefined) super(url);
-        else super(url, protocols);
-      }
-    };
-  },
-};
-
 export async function run(id, config) {
   cfg = config;
-  for (const name of config.shims || []) shims[name]();
   const started = performance.now();
   const done = (ok, detail) => ({ ok, detail, seconds: (performance.now() - started) / 1000 });
   const scenario = scenarios[id];
