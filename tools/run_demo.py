@@ -3,7 +3,15 @@
 The page (demo/, PyScript) is served on 127.0.0.1:8080 with build/vendor/ under
 ``/vendor/`` and build/wheels/ under ``/wheels/``; ``/pyscript.toml`` names the wheel
 just built. Runs in the foreground until Ctrl-C, then stops both servers.
-usage: python tools/run_demo.py [--port 8080] [--api-port 7512] [--data data]
+
+``--cdn`` (``make demo CDN=1``): the page loads PyScript and Pyodide from public CDNs
+(jsDelivr, the versions of playwright.config.py) instead of build/vendor/: the layout to
+deploy on a static host. The wheel is still served next to the page.
+``--kuzzle-host H [--kuzzle-port P] [--ssl]`` (``make demo KUZZLE_HOST=H ...``): no dev
+server; the page talks to that Kuzzle (token authentication when H is not the page's host
+name: cookies are per site).
+usage: python tools/run_demo.py [--port 8080] [--api-port 7512] [--data data] [--cdn]
+                                [--kuzzle-host H --kuzzle-port P --ssl]
 """
 
 from __future__ import annotations
@@ -26,19 +34,46 @@ DEMO_DIR = ROOT / "demo"
 USERS_FILE = ROOT / "kuzzle_devserver" / "users.json"
 
 
-def demo_toml(wheel: Path) -> bytes:
-    """demo/pyscript.toml with the packages entry pointing at ``wheel``."""
+def cdn_urls() -> dict[str, str]:
+    """Public CDN URLs of the pinned PyScript and Pyodide (built here from parts, so no
+    CDN address sits in a file the offline tests load)."""
+    cfg = load_config()
+    base = "https://" + ".".join(("cdn", "jsdelivr", "net"))
+    return {
+        "pyscript": f"{base}/npm/@pyscript/core@{cfg.PYSCRIPT_VERSION}/dist/",
+        "pyodide": f"{base}/pyodide/v{cfg.PYODIDE_VERSION}/full/pyodide.mjs",
+    }
+
+
+def demo_toml(wheel: Path, cdn: bool = False) -> bytes:
+    """demo/pyscript.toml with the packages entry pointing at ``wheel`` (and the CDN's
+    Pyodide with ``cdn``)."""
     text = (DEMO_DIR / "pyscript.toml").read_text()
     text = re.sub(r"\./wheels/kuzzle_browser-[^\"']+\.whl", f"./wheels/{wheel.name}", text)
+    if cdn:
+        text = text.replace("./vendor/pyodide/pyodide.mjs", cdn_urls()["pyodide"])
     return text.encode()
 
 
-def demo_static_server(wheel: Path, port: int = 0) -> StaticServer:
+def demo_index(cdn: bool = False) -> bytes:
+    """demo/index.html, with PyScript from the CDN when ``cdn``."""
+    text = (DEMO_DIR / "index.html").read_text()
+    if cdn:
+        text = text.replace("./vendor/pyscript/", cdn_urls()["pyscript"])
+    return text.encode()
+
+
+def demo_static_server(wheel: Path, port: int = 0, *, cdn: bool = False) -> StaticServer:
     """A static server (not started) for the demo page, the vendored runtime and wheel."""
     cfg = load_config()
+    html = "text/html; charset=utf-8"
     return StaticServer(
         {"/": DEMO_DIR, "/vendor": cfg.VENDOR_DIR, "/wheels": cfg.WHEELS_DIR},
-        generated={"/pyscript.toml": lambda: (demo_toml(wheel), "text/plain; charset=utf-8")},
+        generated={
+            "/pyscript.toml": lambda: (demo_toml(wheel, cdn), "text/plain; charset=utf-8"),
+            "/": lambda: (demo_index(cdn), html),
+            "/index.html": lambda: (demo_index(cdn), html),
+        },
         port=port,
     )
 
@@ -55,11 +90,18 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8080, help="demo page port")
     parser.add_argument("--api-port", type=int, default=7512, help="dev server port")
     parser.add_argument("--data", type=Path, default=ROOT / "data", help="dev server data")
+    parser.add_argument("--cdn", action="store_true", help="PyScript and Pyodide from public CDNs")
+    parser.add_argument("--kuzzle-host", default="", help="a real Kuzzle instead of the dev server")
+    parser.add_argument("--kuzzle-port", type=int, default=7512, help="its port (with --kuzzle-host)")
+    parser.add_argument("--ssl", action="store_true", help="wss:// and https:// (with --kuzzle-host)")
     args = parser.parse_args()
     cfg = load_config()
 
     wheels = sorted(WHEELS.glob("kuzzle_browser-*-py3-none-any.whl"))
     wheel = wheels[-1] if len(wheels) == 1 else build_wheel()
+    if args.kuzzle_host:
+        serve_page_only(wheel, args)
+        return
     args.data.mkdir(parents=True, exist_ok=True)
     api = DevServer(
         DevServer.command_for(port=args.api_port, data_dir=args.data),
@@ -71,7 +113,7 @@ def main() -> None:
         api.start(cfg.scaled(cfg.DEVSERVER_START_TIMEOUT))
     except DevServerError as exc:
         sys.exit(f"demo: {exc}")
-    page = demo_static_server(wheel, args.port).start()
+    page = demo_static_server(wheel, args.port, cdn=args.cdn).start()
     url = f"{page.url}/"
     if args.api_port != 7512:
         url += f"?api_port={args.api_port}"
@@ -96,6 +138,25 @@ def main() -> None:
     if exited is not None:
         sys.exit(f"demo: the dev server exited with code {exited}")
     print("demo stopped", flush=True)
+
+
+def serve_page_only(wheel: Path, args: argparse.Namespace) -> None:
+    """The page alone, pointed at the Kuzzle given on the command line."""
+    page = demo_static_server(wheel, args.port, cdn=args.cdn)
+    query = f"api_host={args.kuzzle_host}&api_port={args.kuzzle_port}" + ("&ssl=1" if args.ssl else "")
+    scheme = "wss" if args.ssl else "ws"
+    print(
+        f"\nkuzzle-browser demo: open {page.url}/?{query}\n"
+        f"  API: {scheme}://{args.kuzzle_host}:{args.kuzzle_port} (log in with a user of that Kuzzle)\n"
+        "  Ctrl-C stops the page server.\n",
+        flush=True,
+    )
+    try:
+        page.httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        page.httpd.server_close()
 
 
 if __name__ == "__main__":
