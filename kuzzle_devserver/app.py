@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
 import logging
 import tempfile
 import threading
+import time
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -215,6 +217,39 @@ class DevServer:
                 else:
                     await session.ws.send_str(frame)
                 sent += 1
+        return sent
+
+    async def blast(self, channel: str, count: int) -> int:
+        """Send ``count`` publish notifications on ``channel`` to its subscribers; returns frames sent.
+
+        One template serialized once, ``result._source.n`` spliced in per frame: the
+        benchmark's notification source must outrun the browser, not Koncorde.
+        """
+        room = next((r for r in self.ctx.hotel.rooms.values() if channel in r.channels), None)
+        if room is None or count <= 0:
+            return 0
+        sessions = [
+            session
+            for connection_id, channels in room.customers.items()
+            if channel in channels
+            and (session := self._ws.sessions.get(connection_id)) is not None
+            and session.open
+        ]
+        notification = {
+            "type": "document", "status": 200, "action": "publish", "scope": "in",
+            "result": {"_id": None, "_source": {"n": "@N@"}}, "node": NODE_ID,
+            "event": "publish", "requestId": "devserver-blast", "timestamp": int(time.time() * 1000),
+            "volatile": {}, "index": room.index, "collection": room.collection,
+            "controller": "realtime", "protocol": "websocket", "room": channel,
+        }  # fmt: skip
+        head, tail = json.dumps(notification).split('"@N@"')
+        sent = 0
+        for n in range(count):
+            frame = f"{head}{n}{tail}"
+            for session in sessions:
+                if session.open and not session.ws.closed:
+                    await session.ws.send_str(frame)
+                    sent += 1
         return sent
 
     def schedule_restart(self, down: float) -> None:

@@ -7,6 +7,9 @@ it with ``fetch`` from another origin:
 - ``POST /_devserver/pings`` ``{"answer": bool}``: stop or resume answering ``{"p":1}``;
 - ``POST /_devserver/silence`` ``{"requests": bool}``: stop or resume answering requests;
 - ``POST /_devserver/send`` ``{"frame": str, "pad": n, "binary": bool}``: push a raw frame to every socket;
+- ``POST /_devserver/blast`` ``{"channel": str, "count": n}``: push ``count`` notifications (``publish``
+  shape, ``result._source.n`` = 0..count-1) to the sockets subscribed to ``channel``, as fast as the
+  server can write them (benchmarks);
 - ``POST /_devserver/drop`` ``{"mode": "close"|"abort", "code": int}``: end every socket;
 - ``POST /_devserver/restart`` ``{"down": seconds}``: answer, then stop listening for that long;
 - ``GET /_devserver/requests?limit=N`` / ``DELETE /_devserver/requests``: the request log;
@@ -39,6 +42,7 @@ class ControlledServer(Protocol):
     def clear_requests(self) -> None: ...
     async def drop_sockets(self, mode: str, code: int) -> None: ...
     async def send_raw(self, frame: str | bytes) -> int: ...
+    async def blast(self, channel: str, count: int) -> int: ...
     def schedule_restart(self, down: float) -> None: ...
     async def reset_data(self) -> None: ...
 
@@ -54,6 +58,7 @@ class ControlSurface:
             ("POST", "pings"): self._pings,
             ("POST", "silence"): self._silence,
             ("POST", "send"): self._send,
+            ("POST", "blast"): self._blast,
             ("POST", "drop"): self._drop,
             ("POST", "restart"): self._restart,
             ("GET", "requests"): self._requests,
@@ -104,6 +109,10 @@ class ControlSurface:
         text = str(body.get("frame", "")) + " " * int(body.get("pad", 0))
         frame: str | bytes = text.encode() if body.get("binary") else text
         return {"sent": await self._server.send_raw(frame)}
+
+    async def _blast(self, request: web.Request, body: dict[str, Any]) -> Any:
+        channel, count = str(body.get("channel", "")), max(0, int(body.get("count", 0)))
+        return {"channel": channel, "count": count, "sent": await self._server.blast(channel, count)}
 
     async def _drop(self, request: web.Request, body: dict[str, Any]) -> Any:
         mode = str(body.get("mode", "close"))

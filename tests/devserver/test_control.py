@@ -156,3 +156,19 @@ async def test_control_preflight(server: DevServer, http: aiohttp.ClientSession)
         assert response.status == 200
         assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
         assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]
+
+
+async def test_blast(server: DevServer, http: aiohttp.ClientSession, ws_connect: Any) -> None:
+    subscriber, bystander = await ws_connect(server), await ws_connect(server)
+    subscribed = await subscriber.query({"controller": "realtime", "action": "subscribe",
+                                         "index": "i", "collection": "c", "body": {}})
+    channel = subscribed["result"]["channel"]
+    answer = await control(http, server, "POST", "blast", {"channel": channel, "count": 500})
+    assert answer == {"channel": channel, "count": 500, "sent": 500}
+    received = [await subscriber.notification(channel) for _ in range(500)]
+    assert [m["result"]["_source"]["n"] for m in received] == list(range(500))
+    assert {(m["type"], m["action"], m["index"], m["collection"]) for m in received} == {
+        ("document", "publish", "i", "c")}
+    assert (await control(http, server, "POST", "blast", {"channel": "nope", "count": 5}))["sent"] == 0
+    await bystander.query({"controller": "server", "action": "now"})  # got no notification
+    assert not [m for m in bystander._backlog if m.type == aiohttp.WSMsgType.TEXT]
