@@ -18,20 +18,27 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7512, help="0 picks a free port")
-    parser.add_argument("--data", type=Path, default=None,
-                        help="directory of kuzzle.sqlite3 (default: a fresh temporary one)")
-    parser.add_argument("--users", type=Path, default=DEFAULT_USERS_FILE,
-                        help="users fixture (JSON)")
-    parser.add_argument("--idle-timeout", type=float, default=60.0,
-                        help="seconds a socket may send nothing before it is closed")
-    parser.add_argument("--max-request-size", type=int, default=1_048_576,
-                        help="maximum HTTP body and WebSocket frame size, in bytes")
-    parser.add_argument("--allowed-origins", default="*",
-                        help='comma-separated allowed origins, or "*"')
-    parser.add_argument("--control", action="store_true",
-                        help="enable the /_devserver/ control surface")
-    parser.add_argument("--token-ttl", default="1h",
-                        help='default token lifetime ("1h", "30s", or milliseconds)')
+    parser.add_argument(
+        "--data", type=Path, default=None, help="directory of kuzzle.sqlite3 (default: a fresh temporary one)"
+    )
+    parser.add_argument("--users", type=Path, default=DEFAULT_USERS_FILE, help="users fixture (JSON)")
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=60.0,
+        help="seconds a socket may send nothing before it is closed",
+    )
+    parser.add_argument(
+        "--max-request-size",
+        type=int,
+        default=1_048_576,
+        help="maximum HTTP body and WebSocket frame size, in bytes",
+    )
+    parser.add_argument("--allowed-origins", default="*", help='comma-separated allowed origins, or "*"')
+    parser.add_argument("--control", action="store_true", help="enable the /_devserver/ control surface")
+    parser.add_argument(
+        "--token-ttl", default="1h", help='default token lifetime ("1h", "30s", or milliseconds)'
+    )
     args = parser.parse_args(argv)
     return ServerConfig(
         host=args.host,

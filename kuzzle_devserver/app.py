@@ -63,9 +63,7 @@ class DevServer:
         self.answer_pings = True
         self.answer_requests = True
         self._temp_dir: tempfile.TemporaryDirectory[str] | None = None
-        self._requests: collections.deque[dict[str, Any]] = collections.deque(
-            maxlen=REQUEST_LOG_SIZE
-        )
+        self._requests: collections.deque[dict[str, Any]] = collections.deque(maxlen=REQUEST_LOG_SIZE)
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -107,9 +105,7 @@ class DevServer:
     async def start(self) -> None:
         app = web.Application(client_max_size=self.config.max_request_size + 1)
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
-        self._runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, shutdown_timeout=2
-        )
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2)
         await self._runner.setup()
         await self._listen(self.config.port)
 

@@ -28,100 +28,119 @@ _STATUS_BY_CLASS = {
 _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
     "core.realtime.room_not_found": (0, 1, 1, "NotFound", 'The room "%s" doesn\'t exist'),
     "core.realtime.invalid_scope": (
-        0, 1, 4, "BadRequest",
+        0,
+        1,
+        4,
+        "BadRequest",
         'Invalid value for the "scope" parameter (allowed: "all", "in", "out", "none").',
     ),
     "core.realtime.invalid_users": (
-        0, 1, 5, "BadRequest",
+        0,
+        1,
+        5,
+        "BadRequest",
         'Invalid value for the "users" parameter (allowed: "all", "in", "out", "none").',
     ),
-    "core.realtime.not_subscribed": (
-        0, 1, 8, "Precondition", 'User "%s" has not subscribed to "%s".'
-    ),
-    "services.storage.unknown_index": (
-        1, 1, 1, "Precondition", 'The index "%s" does not exist.'
-    ),
+    "core.realtime.not_subscribed": (0, 1, 8, "Precondition", 'User "%s" has not subscribed to "%s".'),
+    "services.storage.unknown_index": (1, 1, 1, "Precondition", 'The index "%s" does not exist.'),
     "services.storage.unknown_collection": (
-        1, 1, 2, "Precondition", 'The collection "%s":"%s" does not exist.'
+        1,
+        1,
+        2,
+        "Precondition",
+        'The collection "%s":"%s" does not exist.',
     ),
-    "services.storage.not_found": (
-        1, 1, 11, "NotFound", 'Document "%s" not found in "%s":"%s".'
-    ),
+    "services.storage.not_found": (1, 1, 11, "NotFound", 'Document "%s" not found in "%s":"%s".'),
     "services.storage.unknown_scroll_id": (
-        1, 1, 14, "NotFound", "Non-existing or expired scroll identifier."
+        1,
+        1,
+        14,
+        "NotFound",
+        "Non-existing or expired scroll identifier.",
     ),
-    "services.storage.document_already_exists": (
-        1, 1, 17, "BadRequest", "Document already exists."
-    ),
+    "services.storage.document_already_exists": (1, 1, 17, "BadRequest", "Document already exists."),
     "services.storage.index_already_exists": (
-        1, 1, 38, "Precondition", 'A %s index named "%s" already exists'
+        1,
+        1,
+        38,
+        "Precondition",
+        'A %s index named "%s" already exists',
     ),
     "services.storage.invalid_search_query": (
-        1, 1, 40, "BadRequest",
+        1,
+        1,
+        40,
+        "BadRequest",
         'The argument "%s" is not allowed at this level of a search query.',
     ),
-    "services.storage.invalid_index_name": (
-        1, 1, 41, "BadRequest", 'The index name "%s" is invalid'
-    ),
+    "services.storage.invalid_index_name": (1, 1, 41, "BadRequest", 'The index name "%s" is invalid'),
     "services.storage.invalid_collection_name": (
-        1, 1, 42, "BadRequest", 'The collection name "%s" is invalid'
+        1,
+        1,
+        42,
+        "BadRequest",
+        'The collection name "%s" is invalid',
     ),
     "services.storage.unknown_query_keyword": (
-        1, 1, 45, "BadRequest",
-        'The keyword "%s" is not part of Elasticsearch Query DSL. '
-        "Are you trying to use a Koncorde query?",
+        1,
+        1,
+        45,
+        "BadRequest",
+        'The keyword "%s" is not part of Elasticsearch Query DSL. Are you trying to use a Koncorde query?',
     ),
-    "api.assert.invalid_type": (
-        2, 1, 1, "BadRequest", 'Wrong type for argument "%s" (expected: %s)'
-    ),
-    "api.assert.invalid_argument": (
-        2, 1, 2, "BadRequest", 'Invalid argument "%s". Expected: %s'
-    ),
+    "api.assert.invalid_type": (2, 1, 1, "BadRequest", 'Wrong type for argument "%s" (expected: %s)'),
+    "api.assert.invalid_argument": (2, 1, 2, "BadRequest", 'Invalid argument "%s". Expected: %s'),
     "api.assert.missing_argument": (2, 1, 3, "BadRequest", 'Missing argument "%s".'),
     "api.assert.body_required": (2, 1, 8, "BadRequest", "The request must specify a body."),
     "api.assert.koncorde_dsl_error": (2, 1, 14, "BadRequest", "%s"),
-    "api.process.controller_not_found": (
-        2, 2, 4, "NotFound", 'API controller "%s" not found.'
-    ),
+    "api.process.controller_not_found": (2, 2, 4, "NotFound", 'API controller "%s" not found.'),
     "api.process.action_not_found": (2, 2, 5, "NotFound", 'API action "%s":"%s" not found'),
     "api.process.incompatible_sdk_version": (
-        2, 2, 6, "BadRequest",
+        2,
+        2,
+        6,
+        "BadRequest",
         "Incompatible SDK client. Your SDK version (%s) does not match Kuzzle requirement (%s).",
     ),
-    "api.process.unauthorized_origin": (
-        2, 2, 12, "Unauthorized", 'The origin "%s" is not authorized.'
-    ),
-    "network.http.request_too_large": (
-        3, 1, 1, "SizeLimit", "Maximum HTTP request size exceeded."
-    ),
+    "api.process.unauthorized_origin": (2, 2, 12, "Unauthorized", 'The origin "%s" is not authorized.'),
+    "network.http.request_too_large": (3, 1, 1, "SizeLimit", "Maximum HTTP request size exceeded."),
     "network.http.unsupported_verb": (3, 1, 6, "BadRequest", 'Unsupported HTTP verb "%s".'),
     "network.http.url_not_found": (3, 1, 7, "NotFound", "API URL not found: %s."),
     "network.http.unsupported_content": (
-        3, 1, 8, "BadRequest",
+        3,
+        1,
+        8,
+        "BadRequest",
         'Invalid request content-type. Expected "application/json", got: "%s".',
     ),
     "network.http.volatile_parse_failed": (
-        3, 1, 11, "BadRequest",
+        3,
+        1,
+        11,
+        "BadRequest",
         'Unable to convert the "x-kuzzle-volatile" HTTP header to JSON: %s',
     ),
-    "network.http.body_parse_failed": (
-        3, 1, 12, "BadRequest", "Unable to convert the HTTP body to JSON: %s"
-    ),
-    "network.websocket.unexpected_error": (
-        3, 3, 1, "BadRequest", "Caught an unexpected WebSocket error: %s"
-    ),
+    "network.http.body_parse_failed": (3, 1, 12, "BadRequest", "Unable to convert the HTTP body to JSON: %s"),
+    "network.websocket.unexpected_error": (3, 3, 1, "BadRequest", "Caught an unexpected WebSocket error: %s"),
     "plugin.strategy.missing_user": (4, 3, 20, "Unauthorized", "%s"),
     "security.token.invalid": (7, 1, 1, "Unauthorized", "Invalid token."),
     "security.token.expired": (7, 1, 6, "Unauthorized", "Token expired"),
     "security.token.verification_error": (7, 1, 7, "Internal", "Error verifying token: %s"),
     "security.token.invalid_expiration": (
-        7, 1, 9, "BadRequest", "Token can not be created with this expiration time: %s"
+        7,
+        1,
+        9,
+        "BadRequest",
+        "Token can not be created with this expiration time: %s",
     ),
-    "security.credentials.unknown_strategy": (
-        7, 2, 1, "BadRequest", 'Unknown authentication strategy "%s"'
-    ),
+    "security.token.refresh_forbidden": (7, 1, 8, "Unauthorized", "%s cannot be refreshed."),
+    "security.credentials.rejected": (7, 2, 3, "BadRequest", "Credentials rejected: %s"),
+    "security.credentials.unknown_strategy": (7, 2, 1, "BadRequest", 'Unknown authentication strategy "%s"'),
     "security.rights.unauthorized": (
-        7, 3, 1, "Unauthorized",
+        7,
+        3,
+        1,
+        "Unauthorized",
         'Unauthorized: authentication required to execute the action "%s:%s".',
     ),
     "security.cookie.invalid": (7, 7, 1, "Unauthorized", "Invalid cookie."),

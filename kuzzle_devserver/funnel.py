@@ -66,9 +66,7 @@ class Funnel:
         minimum = _SDK_MIN_MAJOR.get(name)
         major = _MAJOR.match(version)
         if minimum is not None and major is not None and int(major.group(1)) < minimum:
-            raise kerror(
-                "api.process.incompatible_sdk_version", version, f"min: {minimum}, max: none"
-            )
+            raise kerror("api.process.incompatible_sdk_version", version, f"min: {minimum}, max: none")
 
     def _authenticate(self, request: KuzzleRequest) -> None:
         skip_verification = False

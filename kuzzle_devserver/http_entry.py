@@ -118,16 +118,14 @@ class HttpEntryPoint:
         headers = routed_headers(request, request_id)
         method, path = request.method, request.path
         if method == "OPTIONS":
-            return json_response(200, envelope(request_id=request_id, status=200, result={}),
-                                 headers)
+            return json_response(200, envelope(request_id=request_id, status=200, result={}), headers)
         if method not in _ROUTED_VERBS:
             unsupported = kerror("network.http.unsupported_verb", method)
             return self._error_envelope(request_id, unsupported, headers)
         if method == "GET" and path == "/_healthcheck":  # orchestrators' probe, no funnel
             return json_response(200, {}, headers)
         if method == "HEAD" and path.rstrip("/") == "":
-            return json_response(200, envelope(request_id=request_id, status=200, result={}),
-                                 headers)
+            return json_response(200, envelope(request_id=request_id, status=200, result={}), headers)
         try:
             kuzzle_request = self._build_request(request, request_id, body)
         except KuzzleError as error:
@@ -135,9 +133,7 @@ class HttpEntryPoint:
         content = await self._funnel.execute(kuzzle_request)
         return json_response(content["status"], content, headers, kuzzle_request.response_headers)
 
-    def _error_envelope(
-        self, request_id: str, error: KuzzleError, headers: dict[str, str]
-    ) -> web.Response:
+    def _error_envelope(self, request_id: str, error: KuzzleError, headers: dict[str, str]) -> web.Response:
         return json_response(
             error.status, envelope(request_id=request_id, status=error.status, error=error), headers
         )

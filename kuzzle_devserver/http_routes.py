@@ -29,6 +29,16 @@ GET /_login/:strategy auth login
 POST /_logout auth logout
 POST /_refreshToken auth refreshToken
 POST /_checkToken auth checkToken
+POST /_checkRights auth checkRights
+GET /credentials/:strategy/_me/_exists auth credentialsExist
+GET /credentials/:strategy/_me auth getMyCredentials
+POST /credentials/:strategy/_me/_create auth createMyCredentials
+PUT /credentials/:strategy/_me/_update auth updateMyCredentials
+POST /credentials/:strategy/_me/_validate auth validateMyCredentials
+DELETE /credentials/:strategy/_me auth deleteMyCredentials
+POST /api-keys/_create auth createApiKey
+POST /api-keys/_search auth searchApiKeys
+DELETE /api-keys/:_id auth deleteApiKey
 GET /_me auth getCurrentUser
 GET /users/_me auth getCurrentUser
 PUT /_me auth updateSelf

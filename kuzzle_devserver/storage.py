@@ -42,8 +42,11 @@ CREATE TABLE IF NOT EXISTS documents (
 
 
 def _valid_name(name: str) -> bool:
-    return bool(name) and name == name.lower() and not name.startswith("_") and not (
-        _FORBIDDEN_NAME.search(name)
+    return (
+        bool(name)
+        and name == name.lower()
+        and not name.startswith("_")
+        and not (_FORBIDDEN_NAME.search(name))
     )
 
 
@@ -63,9 +66,7 @@ class Storage:
         self._db.close()
 
     def reset(self) -> None:
-        self._db.executescript(
-            "DELETE FROM documents; DELETE FROM collections; DELETE FROM indexes;"
-        )
+        self._db.executescript("DELETE FROM documents; DELETE FROM collections; DELETE FROM indexes;")
 
     # Indexes
 
@@ -108,9 +109,7 @@ class Storage:
 
     def list_collections(self, index: str) -> list[str]:
         self.assert_index(index)
-        rows = self._db.execute(
-            "SELECT name FROM collections WHERE index_name = ? ORDER BY name", (index,)
-        )
+        rows = self._db.execute("SELECT name FROM collections WHERE index_name = ? ORDER BY name", (index,))
         return [row[0] for row in rows]
 
     def create_collection(
@@ -140,9 +139,7 @@ class Storage:
         mapping: dict[str, Any] = json.loads(row[0])
         return mapping
 
-    def update_mapping(
-        self, index: str, collection: str, mappings: dict[str, Any]
-    ) -> dict[str, Any]:
+    def update_mapping(self, index: str, collection: str, mappings: dict[str, Any]) -> dict[str, Any]:
         merged = deep_merge(self.get_mapping(index, collection), mappings)
         self._db.execute(
             "UPDATE collections SET mappings = ? WHERE index_name = ? AND name = ?",
@@ -152,23 +149,18 @@ class Storage:
 
     def delete_collection(self, index: str, collection: str) -> None:
         self.truncate(index, collection)
-        self._db.execute(
-            "DELETE FROM collections WHERE index_name = ? AND name = ?", (index, collection)
-        )
+        self._db.execute("DELETE FROM collections WHERE index_name = ? AND name = ?", (index, collection))
 
     def truncate(self, index: str, collection: str) -> None:
         self.assert_collection(index, collection)
-        self._db.execute(
-            "DELETE FROM documents WHERE index_name = ? AND collection = ?", (index, collection)
-        )
+        self._db.execute("DELETE FROM documents WHERE index_name = ? AND collection = ?", (index, collection))
 
     # Documents
 
     def find(self, index: str, collection: str, doc_id: str) -> Document | None:
         self.assert_collection(index, collection)
         row = self._db.execute(
-            "SELECT source, version FROM documents"
-            " WHERE index_name = ? AND collection = ? AND id = ?",
+            "SELECT source, version FROM documents WHERE index_name = ? AND collection = ? AND id = ?",
             (index, collection, doc_id),
         ).fetchone()
         if row is None:
@@ -185,21 +177,17 @@ class Storage:
         """Every document of the collection, in insertion order."""
         self.assert_collection(index, collection)
         rows = self._db.execute(
-            "SELECT id, source, version FROM documents"
-            " WHERE index_name = ? AND collection = ? ORDER BY seq",
+            "SELECT id, source, version FROM documents WHERE index_name = ? AND collection = ? ORDER BY seq",
             (index, collection),
         )
         return [{"_id": r[0], "_source": json.loads(r[1]), "_version": r[2]} for r in rows]
 
-    def create(
-        self, index: str, collection: str, doc_id: str | None, source: dict[str, Any]
-    ) -> Document:
+    def create(self, index: str, collection: str, doc_id: str | None, source: dict[str, Any]) -> Document:
         doc_id = doc_id or new_document_id()
         if self.find(index, collection, doc_id) is not None:
             raise kerror("services.storage.document_already_exists")
         self._db.execute(
-            "INSERT INTO documents (index_name, collection, id, source, version)"
-            " VALUES (?, ?, ?, ?, 1)",
+            "INSERT INTO documents (index_name, collection, id, source, version) VALUES (?, ?, ?, ?, 1)",
             (index, collection, doc_id, json.dumps(source)),
         )
         return {"_id": doc_id, "_source": source, "_version": 1}
@@ -211,8 +199,7 @@ class Storage:
             return {**self.create(index, collection, doc_id, source), "created": True}
         version = existing["_version"] + 1
         self._db.execute(
-            "UPDATE documents SET source = ?, version = ?"
-            " WHERE index_name = ? AND collection = ? AND id = ?",
+            "UPDATE documents SET source = ?, version = ? WHERE index_name = ? AND collection = ? AND id = ?",
             (json.dumps(source), version, index, collection, doc_id),
         )
         return {"_id": doc_id, "_source": source, "_version": version, "created": False}

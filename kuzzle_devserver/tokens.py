@@ -26,6 +26,8 @@ from . import jwt_hs256
 from .errors import kerror
 
 REFRESH_GRACE_PERIOD_S = 1.0  # security.authToken.gracePeriod = 1000 ms
+API_KEY_PREFIX = "kapikey-"  # Kuzzle prefixes API key tokens; the SDKs' setAPIKey requires it
+NEVER = -1  # expiresAt of a token that never expires (API keys by default)
 
 
 def now_ms() -> int:
@@ -41,6 +43,7 @@ class Token:
     expires_at: int  # epoch milliseconds
     ttl: int  # milliseconds
     refreshed: bool = False
+    api_key: bool = False
     connection_ids: set[str] = field(default_factory=set)
     expiry_timer: asyncio.TimerHandle | None = None
 
@@ -57,26 +60,30 @@ class TokenRepository:
         self._on_expired = on_expired
         self._on_revoked = on_revoked
 
-    def create(self, kuid: str, ttl_ms: int) -> Token:
+    def create(self, kuid: str, ttl_ms: int, *, api_key: bool = False) -> Token:
+        """Issue a token for ``kuid``; ``ttl_ms`` < 0 (API keys only) never expires."""
         issued_at = now_ms()
-        expires_at = issued_at + ttl_ms
-        claims = {
+        expires_at = NEVER if ttl_ms < 0 else issued_at + ttl_ms
+        claims: dict[str, object] = {
             "_id": kuid,
             "iat": issued_at // 1000,
-            "exp": math.ceil(expires_at / 1000),
             # Two tokens issued in the same second for the same user must differ.
             "jti": secrets.token_hex(8),
         }
-        token = Token(jwt_hs256.encode(claims, self._secret), kuid, expires_at, ttl_ms)
+        if expires_at != NEVER:
+            claims["exp"] = math.ceil(expires_at / 1000)
+        jwt = jwt_hs256.encode(claims, self._secret)
+        token = Token(API_KEY_PREFIX + jwt if api_key else jwt, kuid, expires_at, ttl_ms, api_key=api_key)
         self._tokens[token.jwt] = token
-        loop = asyncio.get_running_loop()
-        token.expiry_timer = loop.call_later(ttl_ms / 1000, self._expire, token)
+        if expires_at != NEVER:
+            loop = asyncio.get_running_loop()
+            token.expiry_timer = loop.call_later(ttl_ms / 1000, self._expire, token)
         return token
 
     def verify(self, jwt: str) -> Token:
         """The token behind ``jwt``, or ``security.token.invalid`` / ``expired``."""
         try:
-            claims = jwt_hs256.decode(jwt, self._secret)
+            claims = jwt_hs256.decode(jwt.removeprefix(API_KEY_PREFIX), self._secret)
         except jwt_hs256.InvalidSignatureError:
             raise kerror("security.token.invalid") from None
         exp = claims.get("exp")
@@ -85,12 +92,14 @@ class TokenRepository:
         token = self._tokens.get(jwt)
         if token is None:
             raise kerror("security.token.invalid")
-        if now_ms() >= token.expires_at:
+        if token.expires_at != NEVER and now_ms() >= token.expires_at:
             raise kerror("security.token.expired")
         return token
 
     def refresh(self, old: Token, ttl_ms: int) -> Token:
         """Issue a new token; the old one dies after the grace period."""
+        if old.api_key or old.expires_at == NEVER:
+            raise kerror("security.token.refresh_forbidden", "API keys")
         if old.refreshed:
             raise kerror("security.token.invalid")
         old.refreshed = True

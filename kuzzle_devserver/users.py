@@ -25,6 +25,12 @@ class User:
     profile_ids: list[str]
     content: dict[str, Any] = field(default_factory=dict)
     password: str = ""
+    username: str | None = None
+    """The ``local`` strategy's login name; ``None`` once its credentials are deleted."""
+
+    def local_credentials(self) -> dict[str, Any]:
+        """What the local strategy plugin returns for the user: ``{username, kuid}``."""
+        return {"username": self.username, "kuid": self.kuid}
 
     def serialize(self) -> dict[str, Any]:
         """``formatProcessing.serializeUser``: ``{_id, _source: {...content, profileIds}}``."""
@@ -51,6 +57,7 @@ class UserDirectory:
                 profile_ids=list(entry.get("profileIds", ["default"])),
                 content=dict(entry.get("content", {})),
                 password=str(entry["password"]),
+                username=str(entry.get("username", kuid)),
             )
             for kuid, entry in raw.items()
         }
@@ -61,9 +68,22 @@ class UserDirectory:
         return self._users.get(kuid)
 
     def authenticate(self, username: str, password: str) -> User | None:
-        user = self._users.get(username)
+        user = next((u for u in self._users.values() if u.username == username), None)
         if user is None or not user.password_matches(password):
             return None
+        return user
+
+    def username_taken(self, username: str, by_other_than: str) -> bool:
+        return any(u.username == username and u.kuid != by_other_than for u in self._users.values())
+
+    def set_local_credentials(self, kuid: str, username: str | None, password: str | None) -> User:
+        """Create, change (``None`` keeps a value) or, with both ``None``, delete local credentials."""
+        user = self._users[kuid]
+        if username is None and password is None:
+            user.username, user.password = None, ""
+        else:
+            user.username = username if username is not None else user.username
+            user.password = password if password is not None else user.password
         return user
 
     def update_content(self, kuid: str, changes: dict[str, Any]) -> User:

@@ -123,9 +123,7 @@ class WebSocketEntryPoint:
             elif message.type == WSMsgType.BINARY:
                 session.messages += 1
                 reason = "binary frames are not supported"
-                await self._send_error(
-                    session, kerror("network.websocket.unexpected_error", reason), None
-                )
+                await self._send_error(session, kerror("network.websocket.unexpected_error", reason), None)
             else:  # CLOSE, CLOSING, CLOSED, or ERROR (e.g. frame too big: aiohttp sent 1009)
                 return
 
@@ -135,13 +133,10 @@ class WebSocketEntryPoint:
         try:
             payload = json.loads(text)
         except ValueError as error:
-            self._log_request({"transport": "websocket", "socket": session.connection.id,
-                               "frame": text})
-            await self._send_error(session, kerror("network.websocket.unexpected_error", error),
-                                   None)
+            self._log_request({"transport": "websocket", "socket": session.connection.id, "frame": text})
+            await self._send_error(session, kerror("network.websocket.unexpected_error", error), None)
             return
-        self._log_request({"transport": "websocket", "socket": session.connection.id,
-                           "frame": payload})
+        self._log_request({"transport": "websocket", "socket": session.connection.id, "frame": payload})
         if is_ping(payload):
             session.ping_times.append(time.monotonic())
             if self._answer_pings():
@@ -159,9 +154,7 @@ class WebSocketEntryPoint:
         content["room"] = request.request_id
         await _safe_send(session, json.dumps(content))
 
-    async def _send_error(
-        self, session: WebSocketSession, error: KuzzleError, request_id: Any
-    ) -> None:
+    async def _send_error(self, session: WebSocketSession, error: KuzzleError, request_id: Any) -> None:
         """``wsSendError``: an envelope carrying the error and no ``room``."""
         if request_id is None:  # Kuzzle's `new Request({})` draws a fresh id
             request_id = str(uuid.uuid4())

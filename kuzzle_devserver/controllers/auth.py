@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Any
 
@@ -9,7 +11,7 @@ from ..config import parse_duration_ms
 from ..context import ActionTable, ServerContext
 from ..errors import KuzzleError, kerror
 from ..request import KuzzleRequest
-from ..tokens import Token
+from ..tokens import NEVER, Token
 from ..users import ANONYMOUS_KUID
 
 LOCAL_STRATEGY = "local"
@@ -28,9 +30,30 @@ def auth_cookie(token: Token) -> str:
 LOGOUT_COOKIE = "authToken=null; Path=/; HttpOnly; SameSite=Strict"
 
 
+@dataclass
+class ApiKey:
+    """An API key (Kuzzle keeps them in its internal index): its token and description."""
+
+    key_id: str
+    token: Token
+    description: str
+
+    def source(self, *, with_token: bool) -> dict[str, Any]:
+        source: dict[str, Any] = {
+            "userId": self.token.kuid,
+            "description": self.description,
+            "expiresAt": self.token.expires_at,
+            "ttl": self.token.ttl,
+        }
+        if with_token:  # only createApiKey shows the token, once
+            source["token"] = self.token.jwt
+        return source
+
+
 class AuthController:
     def __init__(self, ctx: ServerContext) -> None:
         self._ctx = ctx
+        self._api_keys: dict[str, ApiKey] = {}
 
     def actions(self) -> ActionTable:
         return {
@@ -43,6 +66,16 @@ class AuthController:
                 "getMyRights": self.get_my_rights,
                 "updateSelf": self.update_self,
                 "getStrategies": self.get_strategies,
+                "checkRights": self.check_rights,
+                "credentialsExist": self.credentials_exist,
+                "getMyCredentials": self.get_my_credentials,
+                "createMyCredentials": self.create_my_credentials,
+                "updateMyCredentials": self.update_my_credentials,
+                "validateMyCredentials": self.validate_my_credentials,
+                "deleteMyCredentials": self.delete_my_credentials,
+                "createApiKey": self.create_api_key,
+                "searchApiKeys": self.search_api_keys,
+                "deleteApiKey": self.delete_api_key,
             }
         }
 
@@ -155,3 +188,98 @@ class AuthController:
 
     async def get_strategies(self, request: KuzzleRequest) -> list[str]:
         return [LOCAL_STRATEGY]
+
+    async def check_rights(self, request: KuzzleRequest) -> dict[str, Any]:
+        body = request.get_body()
+        for field_name in ("controller", "action"):
+            if not isinstance(body.get(field_name), str):
+                raise kerror("api.assert.missing_argument", f"body.{field_name}")
+        return {"allowed": True}  # every role is unrestricted (§7.8)
+
+    # -- credentials of the local strategy (kuzzle-plugin-auth-passport-local) -------------
+
+    def _local_user(self, request: KuzzleRequest) -> Any:
+        self._assert_authenticated(request)
+        strategy = request.get_string("strategy")
+        if strategy != LOCAL_STRATEGY:
+            raise kerror("security.credentials.unknown_strategy", strategy)
+        return request.user
+
+    def _checked_credentials(self, request: KuzzleRequest, *, partial: bool) -> tuple[str | None, str | None]:
+        body = request.get_body()
+        username, password = body.get("username"), body.get("password")
+        for name, value in (("username", username), ("password", password)):
+            if value is None and partial:
+                continue
+            if not isinstance(value, str) or not value:
+                raise kerror("security.credentials.rejected", f"{name} must be a non-empty string")
+        if isinstance(username, str) and self._ctx.users.username_taken(username, request.kuid):
+            raise kerror("security.credentials.rejected", f'username "{username}" is already used')
+        return username, password
+
+    async def credentials_exist(self, request: KuzzleRequest) -> bool:
+        return self._local_user(request).username is not None
+
+    async def get_my_credentials(self, request: KuzzleRequest) -> dict[str, Any]:
+        user = self._local_user(request)
+        if user.username is None:
+            raise kerror("services.storage.not_found", request.kuid, "local", "credentials")
+        return dict(user.local_credentials())
+
+    async def validate_my_credentials(self, request: KuzzleRequest) -> bool:
+        self._local_user(request)
+        self._checked_credentials(request, partial=False)
+        return True
+
+    async def create_my_credentials(self, request: KuzzleRequest) -> dict[str, Any]:
+        user = self._local_user(request)
+        if user.username is not None:
+            raise kerror("security.credentials.rejected", "the user already has local credentials")
+        username, password = self._checked_credentials(request, partial=False)
+        return dict(self._ctx.users.set_local_credentials(user.kuid, username, password).local_credentials())
+
+    async def update_my_credentials(self, request: KuzzleRequest) -> dict[str, Any]:
+        user = self._local_user(request)
+        if user.username is None:
+            raise kerror("services.storage.not_found", request.kuid, "local", "credentials")
+        username, password = self._checked_credentials(request, partial=True)
+        return dict(self._ctx.users.set_local_credentials(user.kuid, username, password).local_credentials())
+
+    async def delete_my_credentials(self, request: KuzzleRequest) -> dict[str, Any]:
+        user = self._local_user(request)
+        self._ctx.users.set_local_credentials(user.kuid, None, None)
+        return {"acknowledged": True}
+
+    # -- API keys ----------------------------------------------------------------------------
+
+    async def create_api_key(self, request: KuzzleRequest) -> dict[str, Any]:
+        self._assert_authenticated(request)
+        description = request.get_body_field("description", str, "string")
+        raw_ttl = request.args.get("expiresIn", NEVER)
+        ttl = NEVER if raw_ttl in (NEVER, str(NEVER)) else self._ttl_ms(request)
+        key_id = request.args.get("_id") or str(uuid.uuid4())
+        if not isinstance(key_id, str):
+            raise kerror("api.assert.invalid_type", "_id", "string")
+        token = self._ctx.tokens.create(request.kuid, ttl, api_key=True)
+        key = self._api_keys[key_id] = ApiKey(key_id, token, description)
+        return {"_id": key_id, "_source": key.source(with_token=True)}
+
+    async def search_api_keys(self, request: KuzzleRequest) -> dict[str, Any]:
+        self._assert_authenticated(request)
+        mine = [k for k in self._api_keys.values() if k.token.kuid == request.kuid]
+        offset = request.get_integer("from", 0)
+        size = request.get_integer("size", 10)
+        hits = [
+            {"_id": k.key_id, "_source": k.source(with_token=False)} for k in mine[offset : offset + size]
+        ]
+        return {"hits": hits, "total": len(mine)}
+
+    async def delete_api_key(self, request: KuzzleRequest) -> dict[str, Any]:
+        self._assert_authenticated(request)
+        key_id = request.get_string("_id")
+        key = self._api_keys.get(key_id)
+        if key is None or key.token.kuid != request.kuid:
+            raise kerror("services.storage.not_found", key_id, "kuzzle", "api-keys")
+        del self._api_keys[key_id]
+        self._ctx.tokens.revoke(key.token)
+        return {"_id": key_id}

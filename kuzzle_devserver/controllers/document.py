@@ -116,9 +116,7 @@ class DocumentController:
     # One document at a time. Each _do_* returns (stored document, notification action,
     # previous document or None) so that single and multiple actions share them.
 
-    def _do_create(
-        self, request: KuzzleRequest, doc_id: str | None, body: dict[str, Any]
-    ) -> Document:
+    def _do_create(self, request: KuzzleRequest, doc_id: str | None, body: dict[str, Any]) -> Document:
         index, collection = self._target(request)
         source = {**_content(body), "_kuzzle_info": self._created_info(request)}
         return self._ctx.storage.create(index, collection, doc_id, source)
@@ -153,18 +151,14 @@ class DocumentController:
         return document
 
     async def create_or_replace(self, request: KuzzleRequest) -> Document:
-        document, before = self._do_write(
-            request, request.get_id(), request.get_body(), must_exist=False
-        )
+        document, before = self._do_write(request, request.get_id(), request.get_body(), must_exist=False)
         action = "create" if document["created"] else "replace"
         result = {"_id": document["_id"], "_source": document["_source"]}
         await self._notify_write(request, action, document, before, result)
         return document
 
     async def replace(self, request: KuzzleRequest) -> Document:
-        document, before = self._do_write(
-            request, request.get_id(), request.get_body(), must_exist=True
-        )
+        document, before = self._do_write(request, request.get_id(), request.get_body(), must_exist=True)
         result = {"_id": document["_id"], "_source": document["_source"]}
         await self._notify_write(request, "replace", document, before, result)
         return {k: v for k, v in document.items() if k != "created"}
@@ -291,9 +285,7 @@ class DocumentController:
                 return self._page(request, hits, total, 0)
         return self._page(request, hits, len(hits), request.get_integer("from", 0))
 
-    def _page(
-        self, request: KuzzleRequest, hits: list[Document], total: int, start: int
-    ) -> dict[str, Any]:
+    def _page(self, request: KuzzleRequest, hits: list[Document], total: int, start: int) -> dict[str, Any]:
         size = request.get_integer("size", DEFAULT_SEARCH_SIZE)
         page = [self._hit(request, d) for d in hits[start : start + size]]
         result: dict[str, Any] = {"hits": page, "total": total}
@@ -349,9 +341,7 @@ class DocumentController:
             successes.append(success)
         return {"successes": successes, "errors": errors}
 
-    async def _m_apply(
-        self, request: KuzzleRequest, kind: str, entry: dict[str, Any]
-    ) -> dict[str, Any]:
+    async def _m_apply(self, request: KuzzleRequest, kind: str, entry: dict[str, Any]) -> dict[str, Any]:
         doc_id = entry.get("_id")
         if kind == "mUpsert":
             changes, defaults = entry.get("changes"), entry.get("default") or {}
@@ -386,8 +376,7 @@ class DocumentController:
         await self._notify_write(request, action, document, previous, self._public(document))
         outcome = "created" if document["created"] else "updated"
         status = 201 if document["created"] else 200
-        return {**self._public(document), "created": document["created"], "result": outcome,
-                "status": status}
+        return {**self._public(document), "created": document["created"], "result": outcome, "status": status}
 
     async def m_create(self, request: KuzzleRequest) -> dict[str, Any]:
         return await self._m_changes(request, "mCreate")
@@ -421,9 +410,7 @@ class DocumentController:
         index, collection = self._target(request)
         successes, errors = [], []
         for doc_id in self._ids(request):
-            found = self._ctx.storage.find(index, collection, doc_id) if isinstance(
-                doc_id, str
-            ) else None
+            found = self._ctx.storage.find(index, collection, doc_id) if isinstance(doc_id, str) else None
             if found is None:
                 errors.append(doc_id)
             else:
@@ -436,8 +423,7 @@ class DocumentController:
         errors: list[dict[str, Any]] = []
         for doc_id in request.get_body_field("ids", list, "array"):
             if not isinstance(doc_id, str):
-                errors.append({"_id": doc_id, "reason": "document _id must be a string",
-                               "status": 400})
+                errors.append({"_id": doc_id, "reason": "document _id must be a string", "status": 400})
                 continue
             if self._ctx.storage.find(index, collection, doc_id) is None:
                 errors.append({"_id": doc_id, "reason": "document not found", "status": 404})

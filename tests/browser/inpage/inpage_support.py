@@ -49,10 +49,12 @@ __all__ = [
     "control",
     "document_cookie",
     "expect_blocked",
+    "next_event",
     "raises",
     "scaled",
     "skip",
     "wait_for",
+    "within",
 ]
 
 
@@ -108,6 +110,23 @@ async def wait_for(
         if time.monotonic() >= deadline:
             raise TimeoutError(f"{message} still false after {scaled(timeout):.1f} s")
         await asyncio.sleep(interval)
+
+
+def next_event(emitter: Any, name: str) -> asyncio.Future[tuple[Any, ...]]:
+    """A future resolved with the payload of ``emitter``'s next ``name`` event (SDK emitters)."""
+    future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+
+    def listener(*payload: Any) -> None:
+        if not future.done():
+            future.set_result(payload)
+
+    emitter.once(name, listener)
+    return future
+
+
+async def within(awaitable: Awaitable[Any], seconds: float = 10.0) -> Any:
+    """Await with a generous, scaled bound, so a bug fails the test instead of hanging it."""
+    return await asyncio.wait_for(awaitable, scaled(seconds))
 
 
 def document_cookie() -> str:

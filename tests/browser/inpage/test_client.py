@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from typing import Any
 
-from inpage_support import SERVER_HOST, SERVER_PORT, control, raises, scaled
+from inpage_support import SERVER_HOST, SERVER_PORT, control, next_event, raises, within
 
 from kuzzle_browser import (
     SDK_NAME,
@@ -17,17 +17,6 @@ from kuzzle_browser import (
     UnauthorizedError,
     WebSocket,
 )
-from kuzzle_browser.events import EventEmitter
-
-
-def next_event(emitter: EventEmitter, name: str) -> asyncio.Future[tuple[Any, ...]]:
-    future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
-    emitter.once(name, lambda *payload: future.done() or future.set_result(payload))
-    return future
-
-
-async def within(awaitable: Any, seconds: float = 10.0) -> Any:
-    return await asyncio.wait_for(awaitable, scaled(seconds))
 
 
 def client(**options: Any) -> Kuzzle:

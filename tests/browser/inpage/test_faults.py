@@ -17,7 +17,17 @@ from typing import Any
 
 import js  # type: ignore[import-not-found]
 from inpage_faults import PROXY_PORT, outage, proxy, report
-from inpage_support import SERVER_HOST, SERVER_PORT, control, document_cookie, raises, scaled, wait_for
+from inpage_support import (
+    SERVER_HOST,
+    SERVER_PORT,
+    control,
+    document_cookie,
+    next_event,
+    raises,
+    scaled,
+    wait_for,
+    within,
+)
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from kuzzle_browser import (
@@ -29,20 +39,9 @@ from kuzzle_browser import (
     RequestTimeoutError,
     WebSocket,
 )
-from kuzzle_browser.events import EventEmitter
 
 INPAGE_TIMEOUT = 240
 CREDENTIALS = {"username": "alice", "password": "alice-password"}
-
-
-def next_event(emitter: EventEmitter, name: str) -> asyncio.Future[tuple[Any, ...]]:
-    future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
-    emitter.once(name, lambda *payload: future.done() or future.set_result(payload))
-    return future
-
-
-async def within(awaitable: Any, seconds: float = 15.0) -> Any:
-    return await asyncio.wait_for(awaitable, scaled(seconds))
 
 
 def client(port: int = SERVER_PORT, **options: Any) -> Kuzzle:

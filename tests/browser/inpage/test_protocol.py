@@ -6,20 +6,18 @@ import asyncio
 import itertools
 from typing import Any
 
-from inpage_support import SERVER_HOST, SERVER_PORT, control, document_cookie, raises, scaled
+from inpage_support import (
+    SERVER_HOST,
+    SERVER_PORT,
+    control,
+    document_cookie,
+    next_event,
+    raises,
+    scaled,
+    within,
+)
 
 from kuzzle_browser import InvalidArgumentError, KeepaliveTimeout, Kuzzle, WebSocket
-from kuzzle_browser.events import EventEmitter
-
-
-def next_event(emitter: EventEmitter, name: str) -> asyncio.Future[tuple[Any, ...]]:
-    future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
-    emitter.once(name, lambda *payload: future.done() or future.set_result(payload))
-    return future
-
-
-async def within(awaitable: Any, seconds: float = 10.0) -> Any:
-    return await asyncio.wait_for(awaitable, scaled(seconds))
 
 
 def protocol(**options: Any) -> WebSocket:
