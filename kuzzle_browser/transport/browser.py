@@ -251,7 +251,8 @@ class BrowserTransport:
         """``localStorage.getItem(key)``; ``None`` where there is no ``localStorage``."""
         js_storage = self._local_storage()
         value = js_storage.getItem(key) if js_storage is not None else None
-        return str(value) if value is not None else None
+        # A missing item is JS null, which Pyodide >= 0.26 gives as jsnull, not None.
+        return value if isinstance(value, str) else None
 
     def storage_set(self, key: str, value: str | None) -> None:
         """``localStorage.setItem(key, value)``, or ``removeItem`` for ``None``."""

@@ -284,3 +284,48 @@ async def test_deprecations_are_logged(transport: FakeTransport, caplog: pytest.
     kuzzle.deprecation_warning = False
     await within(kuzzle.server.now())
     assert "deprecated" not in caplog.text
+
+
+async def test_authenticator_runs_when_the_session_is_gone_after_reconnect(transport: FakeTransport) -> None:
+    """Logged in, reconnected, token no longer valid: the authenticator logs in again, then reconnected."""
+    valid = {"token": "a.eyJfaWQiOiJhbGljZSJ9.c"}
+    transport.peer.handlers["auth:checkToken"] = lambda request: {
+        "result": {"valid": request["body"].get("token") == valid["token"], "kuid": "alice"}
+    }
+    kuzzle = make(transport)
+    kuzzle.jwt = valid["token"]
+    await within(kuzzle.connect())
+    calls: list[str] = []
+
+    async def authenticator() -> None:
+        calls.append("authenticate")
+        kuzzle.jwt = valid["token"] = "a.eyJfaWQiOiJhbGljZSIsIm4iOjJ9.d"
+
+    kuzzle.authenticator = authenticator
+    valid["token"] = "revoked-meanwhile"
+    reconnected = next_event(kuzzle, "reconnected")
+    transport.socket.drop()
+    await within(reconnected)
+    assert calls == ["authenticate"] and kuzzle.authenticated
+
+
+async def test_no_authenticator_means_reconnection_error_and_disconnect(transport: FakeTransport) -> None:
+    """Session gone after a reconnection and no authenticator: reconnectionError, then disconnected."""
+    session = {"valid": True}
+    transport.peer.handlers["auth:checkToken"] = lambda request: {
+        "result": {"valid": session["valid"], "kuid": "alice"}
+    }
+    kuzzle = make(transport)
+    kuzzle.jwt = "a.eyJfaWQiOiJhbGljZSJ9.c"
+    await within(kuzzle.connect())
+    await within(transport.peer.wait_until(lambda: transport.peer.count("checkToken") == 1))
+    await asyncio.sleep(0)  # the answer lands on the next tick
+    session["valid"] = False
+    failed = next_event(kuzzle, "reconnectionError")
+    closed: list[object] = []
+    kuzzle.on("disconnected", closed.append)
+    transport.socket.drop()
+    error = (await within(failed))[0]["error"]
+    assert "authenticator" in str(error)
+    await asyncio.sleep(0)  # the same task disconnects right after emitting
+    assert not kuzzle.connected and closed[-1] == {"origin": "user/connection-closed"}

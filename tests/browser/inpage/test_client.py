@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from typing import Any
 
-from inpage_support import SERVER_HOST, SERVER_PORT, control, next_event, raises, within
+import js  # type: ignore[import-not-found]
+from inpage_support import SERVER_HOST, SERVER_PORT, control, next_event, raises, wait_for, within
 
 from kuzzle_browser import (
     SDK_NAME,
@@ -290,3 +292,89 @@ async def test_wire_requests_carry_no_sdk_version_nor_sdk_options() -> None:
         assert request["volatile"]["sdkName"] == SDK_NAME and "sdkVersion" not in request["volatile"]
         assert request["volatile"]["sdkInstanceId"] == kuzzle.protocol.id
         assert not {"queuable", "timeout", "subscribeToSelf", "autoResubscribe", "verb"} & set(request)
+
+
+async def test_auth_credentials_and_api_keys() -> None:
+    """Credential helpers of the local strategy, checkRights, and API keys used by another client."""
+    kuzzle = client()
+    await within(kuzzle.connect())
+    await within(kuzzle.auth.login("local", {"username": "bob", "password": "bob-password"}))
+    auth = kuzzle.auth
+    other = client()
+    try:
+        assert await auth.credentials_exist("local")
+        assert await auth.get_my_credentials("local") == {"username": "bob", "kuid": "bob"}
+        assert await auth.validate_my_credentials("local", {"username": "bobby", "password": "x"})
+        await auth.update_my_credentials("local", {"password": "bob-new-password"})
+        with raises(UnauthorizedError):
+            await other_login("bob", "bob-password")
+        await other_login("bob", "bob-new-password")
+        assert await auth.delete_my_credentials("local")
+        assert not await auth.credentials_exist("local")
+        await auth.create_my_credentials("local", {"username": "bob", "password": "bob-password"})
+        assert await auth.check_rights({"controller": "document", "action": "create"})
+
+        key = await auth.create_api_key("in-page test key")
+        token = key["_source"]["token"]
+        assert token.startswith("kapikey-") and key["_source"]["expiresAt"] == -1
+        other.set_api_key(token)
+        await within(other.connect())
+        assert other.authenticated and (await other.auth.get_current_user())["_id"] == "bob"
+        assert any(hit["_id"] == key["_id"] for hit in (await auth.search_api_keys())["hits"])
+        await auth.delete_api_key(key["_id"])
+        with raises(UnauthorizedError):
+            await other.server.now()
+    finally:
+        await other.disconnect()
+        await kuzzle.disconnect()
+
+
+async def other_login(username: str, password: str) -> None:
+    """Log in with a separate, short-lived client."""
+    probe = client()
+    await within(probe.connect())
+    try:
+        await probe.auth.login("local", {"username": username, "password": password})
+    finally:
+        await probe.disconnect()
+
+
+async def test_offline_queue_survives_a_page_reload() -> None:
+    """offline_queue_storage keeps queued requests in localStorage; a new client replays them."""
+    key = f"kb-queue-{uuid.uuid4().hex[:8]}"
+    index = fresh("reload")
+    setup = await logged_in()
+    await setup.index.create(index)
+    await setup.collection.create(index, "c")
+    before = client(offline_queue_storage=key)
+    before.start_queuing()
+    pending = asyncio.ensure_future(
+        before.query(
+            {
+                "controller": "document",
+                "action": "create",
+                "index": index,
+                "collection": "c",
+                "_id": "written-before-reload",
+                "body": {"n": 1},
+            }
+        )
+    )
+    await asyncio.sleep(0)
+    saved = json.loads(str(js.localStorage.getItem(key)))
+    assert [item["request"]["_id"] for item in saved] == ["written-before-reload"]
+    pending.cancel()  # the page goes away with its pending call
+
+    after = client(offline_queue_storage=key, auto_replay=True)
+    try:
+        await within(after.connect())
+        await wait_for(lambda: setup.document.exists(index, "c", "written-before-reload"), 10)
+        assert not isinstance(js.localStorage.getItem(key), str)  # removed once replayed
+        nothing_saved = client(offline_queue_storage=f"{key}-never-used")
+        await within(nothing_saved.connect())  # an absent key (JS null) restores nothing
+        assert nothing_saved.offline_queue == []
+        await nothing_saved.disconnect()
+    finally:
+        await setup.index.delete(index)
+        await setup.disconnect()
+        await after.disconnect()
