@@ -2,21 +2,60 @@
 
 Kuzzle docs: https://docs.kuzzle.io/sdk/js/7/controllers/document/
 
-Common keyword options: ``refresh="wait_for"`` (wait until the change is
-searchable), ``silent=True`` (no realtime notification), ``queuable`` and
-``timeout`` (SDK options, never sent).
+Keyword options, as the JS SDK's ``options`` object:
+
+- every method: ``queuable`` (False: never put in the offline queue) and
+  ``timeout`` (seconds) — SDK options, never sent;
+- writes: ``refresh="wait_for"`` (wait until the change is searchable) and
+  ``silent=True`` (no realtime notification);
+- ``m_*`` writes: also ``strict=True`` (fail the whole batch on the first error);
+- ``update``/``upsert``: also ``retry_on_conflict`` and ``source`` (return the updated ``_source``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
-from kuzzle_browser.controllers.base import DEFAULT, BaseController, Timeout
+from kuzzle_browser.controllers.base import BaseController, Timeout
 from kuzzle_browser.search_result import SearchResult
 
-__all__ = ["DocumentController"]
+__all__ = ["DocumentController", "MultiWriteOptions", "ReadOptions", "UpdateOptions", "WriteOptions"]
 
 Document = dict[str, Any]
+
+
+class ReadOptions(TypedDict, total=False):
+    """SDK options every method takes."""
+
+    queuable: bool
+    timeout: Timeout
+
+
+class WriteOptions(ReadOptions, total=False):
+    """Options of single-document writes."""
+
+    refresh: str | None
+    silent: bool | None
+
+
+class MultiWriteOptions(WriteOptions, total=False):
+    """Options of ``m_*`` writes."""
+
+    strict: bool | None
+
+
+class UpdateOptions(WriteOptions, total=False):
+    """Options of ``update`` and ``upsert``."""
+
+    retry_on_conflict: int | None
+    source: bool | None
+
+
+def _update_args(options: UpdateOptions) -> dict[str, Any]:
+    # The wire names are Kuzzle's (camelCase); the keyword names are Python's.
+    args: dict[str, Any] = dict(options)
+    args["retryOnConflict"] = args.pop("retry_on_conflict", None)
+    return args
 
 
 class DocumentController(BaseController):
@@ -24,17 +63,16 @@ class DocumentController(BaseController):
 
     name = "document"
 
+    async def _on(self, action: str, index: str, collection: str, **fields: Any) -> Any:
+        return await self._result(action, {"index": index, "collection": collection}, **fields)
+
     async def create(
         self,
         index: str,
         collection: str,
         content: Document,
         _id: str | None = None,
-        *,
-        refresh: str | None = None,
-        silent: bool | None = None,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        **options: Unpack[WriteOptions],
     ) -> Document:
         """Create a document (Kuzzle picks the id when ``_id`` is None).
 
@@ -45,116 +83,48 @@ class DocumentController(BaseController):
             BadRequestError: ``services.storage.document_already_exists``.
             PreconditionError: Unknown index or collection.
         """
-        result: Document = await self._result(
-            "create",
-            {"index": index, "collection": collection, "body": content, "_id": _id},
-            refresh=refresh,
-            silent=silent,
-            queuable=queuable,
-            timeout=timeout,
-        )
+        result: Document = await self._on("create", index, collection, body=content, _id=_id, **options)
         return result
 
     async def create_or_replace(
-        self,
-        index: str,
-        collection: str,
-        _id: str,
-        content: Document,
-        *,
-        refresh: str | None = None,
-        silent: bool | None = None,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        self, index: str, collection: str, _id: str, content: Document, **options: Unpack[WriteOptions]
     ) -> Document:
         """Create the document, or replace it whole if it exists."""
-        result: Document = await self._result(
-            "createOrReplace",
-            {"index": index, "collection": collection, "_id": _id, "body": content},
-            refresh=refresh,
-            silent=silent,
-            queuable=queuable,
-            timeout=timeout,
+        result: Document = await self._on(
+            "createOrReplace", index, collection, _id=_id, body=content, **options
         )
         return result
 
-    async def get(
-        self, index: str, collection: str, _id: str, *, queuable: bool = True, timeout: Timeout = DEFAULT
-    ) -> Document:
+    async def get(self, index: str, collection: str, _id: str, **options: Unpack[ReadOptions]) -> Document:
         """Fetch a document: ``{"_id", "_source", "_version"}``.
 
         Raises:
             NotFoundError: ``services.storage.not_found``.
         """
-        result: Document = await self._result(
-            "get", {"index": index, "collection": collection, "_id": _id}, queuable=queuable, timeout=timeout
-        )
+        result: Document = await self._on("get", index, collection, _id=_id, **options)
         return result
 
-    async def exists(
-        self, index: str, collection: str, _id: str, *, queuable: bool = True, timeout: Timeout = DEFAULT
-    ) -> bool:
+    async def exists(self, index: str, collection: str, _id: str, **options: Unpack[ReadOptions]) -> bool:
         """Whether the document exists."""
-        return bool(
-            await self._result(
-                "exists",
-                {"index": index, "collection": collection, "_id": _id},
-                queuable=queuable,
-                timeout=timeout,
-            )
-        )
+        return bool(await self._on("exists", index, collection, _id=_id, **options))
 
     async def replace(
-        self,
-        index: str,
-        collection: str,
-        _id: str,
-        content: Document,
-        *,
-        refresh: str | None = None,
-        silent: bool | None = None,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        self, index: str, collection: str, _id: str, content: Document, **options: Unpack[WriteOptions]
     ) -> Document:
         """Replace an existing document whole.
 
         Raises:
             NotFoundError: The document does not exist.
         """
-        result: Document = await self._result(
-            "replace",
-            {"index": index, "collection": collection, "_id": _id, "body": content},
-            refresh=refresh,
-            silent=silent,
-            queuable=queuable,
-            timeout=timeout,
-        )
+        result: Document = await self._on("replace", index, collection, _id=_id, body=content, **options)
         return result
 
     async def update(
-        self,
-        index: str,
-        collection: str,
-        _id: str,
-        changes: Document,
-        *,
-        refresh: str | None = None,
-        silent: bool | None = None,
-        retry_on_conflict: int | None = None,
-        source: bool | None = None,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        self, index: str, collection: str, _id: str, changes: Document, **options: Unpack[UpdateOptions]
     ) -> Document:
         """Merge ``changes`` into an existing document; ``source=True`` returns the updated ``_source``."""
-        result: Document = await self._result(
-            "update",
-            {"index": index, "collection": collection, "_id": _id, "body": changes},
-            refresh=refresh,
-            silent=silent,
-            retryOnConflict=retry_on_conflict,
-            source=source,
-            queuable=queuable,
-            timeout=timeout,
+        result: Document = await self._on(
+            "update", index, collection, _id=_id, body=changes, **_update_args(options)
         )
         return result
 
@@ -166,67 +136,27 @@ class DocumentController(BaseController):
         changes: Document,
         *,
         default: Document | None = None,
-        refresh: str | None = None,
-        silent: bool | None = None,
-        retry_on_conflict: int | None = None,
-        source: bool | None = None,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        **options: Unpack[UpdateOptions],
     ) -> Document:
         """Apply ``changes``, creating the document (with ``default`` fields too) when missing."""
         body: dict[str, Any] = {"changes": changes}
         if default is not None:
             body["default"] = default
-        result: Document = await self._result(
-            "upsert",
-            {"index": index, "collection": collection, "_id": _id, "body": body},
-            refresh=refresh,
-            silent=silent,
-            retryOnConflict=retry_on_conflict,
-            source=source,
-            queuable=queuable,
-            timeout=timeout,
+        result: Document = await self._on(
+            "upsert", index, collection, _id=_id, body=body, **_update_args(options)
         )
         return result
 
-    async def delete(
-        self,
-        index: str,
-        collection: str,
-        _id: str,
-        *,
-        refresh: str | None = None,
-        silent: bool | None = None,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
-    ) -> str:
+    async def delete(self, index: str, collection: str, _id: str, **options: Unpack[WriteOptions]) -> str:
         """Delete a document; returns its id."""
-        result = await self._result(
-            "delete",
-            {"index": index, "collection": collection, "_id": _id},
-            refresh=refresh,
-            silent=silent,
-            queuable=queuable,
-            timeout=timeout,
-        )
+        result = await self._on("delete", index, collection, _id=_id, **options)
         return str(result["_id"])
 
     async def count(
-        self,
-        index: str,
-        collection: str,
-        query: Document | None = None,
-        *,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        self, index: str, collection: str, query: Document | None = None, **options: Unpack[ReadOptions]
     ) -> int:
         """Count documents matching ``query`` (``{"query": {...}}``, Elasticsearch DSL)."""
-        result = await self._result(
-            "count",
-            {"index": index, "collection": collection, "body": query or {}},
-            queuable=queuable,
-            timeout=timeout,
-        )
+        result = await self._on("count", index, collection, body=query or {}, **options)
         return int(result["count"])
 
     async def search(
@@ -239,8 +169,7 @@ class DocumentController(BaseController):
         size: int | None = None,
         scroll: str | None = None,
         lang: str | None = None,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        **options: Unpack[ReadOptions],
     ) -> SearchResult:
         """Search documents; page with ``await result.next()`` or ``async for page in result``.
 
@@ -260,25 +189,14 @@ class DocumentController(BaseController):
         for key, value in (("from", from_), ("size", size), ("scroll", scroll), ("lang", lang)):
             if value is not None:
                 request[key] = value
-        response = await self._send("search", request, queuable=queuable, timeout=timeout)
+        response = await self._send("search", request, **options)
         return SearchResult(self.kuzzle, request, response.get("result") or {})
 
     async def validate(
-        self,
-        index: str,
-        collection: str,
-        content: Document,
-        *,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        self, index: str, collection: str, content: Document, **options: Unpack[ReadOptions]
     ) -> bool:
         """Check ``content`` against the collection's validation rules without writing it."""
-        result = await self._result(
-            "validate",
-            {"index": index, "collection": collection, "body": content},
-            queuable=queuable,
-            timeout=timeout,
-        )
+        result = await self._on("validate", index, collection, body=content, **options)
         return bool(result.get("valid", result) if isinstance(result, dict) else result)
 
     async def delete_by_query(
@@ -287,22 +205,11 @@ class DocumentController(BaseController):
         collection: str,
         query: Document | None = None,
         *,
-        refresh: str | None = None,
-        silent: bool | None = None,
         lang: str | None = None,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        **options: Unpack[WriteOptions],
     ) -> list[str]:
         """Delete every document matching ``query``; returns their ids."""
-        result = await self._result(
-            "deleteByQuery",
-            {"index": index, "collection": collection, "body": query or {}},
-            refresh=refresh,
-            silent=silent,
-            lang=lang,
-            queuable=queuable,
-            timeout=timeout,
-        )
+        result = await self._on("deleteByQuery", index, collection, body=query or {}, lang=lang, **options)
         # Kuzzle 2 answers {"documents": [{"_id", "_source"}]}; older servers {"ids": [...]}.
         if "documents" in result:
             return [str(document["_id"]) for document in result["documents"]]
@@ -315,214 +222,71 @@ class DocumentController(BaseController):
         query: Document,
         changes: Document,
         *,
-        refresh: str | None = None,
-        silent: bool | None = None,
         source: bool | None = None,
         lang: str | None = None,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        **options: Unpack[WriteOptions],
     ) -> Document:
         """Merge ``changes`` into every document matching ``query``: ``{"successes", "errors"}``."""
-        result: Document = await self._result(
-            "updateByQuery",
-            {"index": index, "collection": collection, "body": {"query": query, "changes": changes}},
-            refresh=refresh,
-            silent=silent,
-            source=source,
-            lang=lang,
-            queuable=queuable,
-            timeout=timeout,
-        )
-        return result
-
-    async def _multi(
-        self,
-        action: str,
-        index: str,
-        collection: str,
-        body: dict[str, Any],
-        *,
-        refresh: str | None,
-        silent: bool | None,
-        strict: bool | None,
-        queuable: bool,
-        timeout: Timeout,
-    ) -> Document:
-        result: Document = await self._result(
-            action,
-            {"index": index, "collection": collection, "body": body},
-            refresh=refresh,
-            silent=silent,
-            strict=strict,
-            queuable=queuable,
-            timeout=timeout,
+        body = {"query": query, "changes": changes}
+        result: Document = await self._on(
+            "updateByQuery", index, collection, body=body, source=source, lang=lang, **options
         )
         return result
 
     async def m_create(
-        self,
-        index: str,
-        collection: str,
-        documents: list[Document],
-        *,
-        refresh: str | None = None,
-        silent: bool | None = None,
-        strict: bool | None = None,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        self, index: str, collection: str, documents: list[Document], **options: Unpack[MultiWriteOptions]
     ) -> Document:
         """Create several documents (``[{"_id"?, "body"}]``): ``{"successes", "errors"}``."""
-        return await self._multi(
-            "mCreate",
-            index,
-            collection,
-            {"documents": documents},
-            refresh=refresh,
-            silent=silent,
-            strict=strict,
-            queuable=queuable,
-            timeout=timeout,
+        result: Document = await self._on(
+            "mCreate", index, collection, body={"documents": documents}, **options
         )
+        return result
 
     async def m_create_or_replace(
-        self,
-        index: str,
-        collection: str,
-        documents: list[Document],
-        *,
-        refresh: str | None = None,
-        silent: bool | None = None,
-        strict: bool | None = None,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        self, index: str, collection: str, documents: list[Document], **options: Unpack[MultiWriteOptions]
     ) -> Document:
         """Create or replace several documents (``[{"_id", "body"}]``)."""
-        return await self._multi(
-            "mCreateOrReplace",
-            index,
-            collection,
-            {"documents": documents},
-            refresh=refresh,
-            silent=silent,
-            strict=strict,
-            queuable=queuable,
-            timeout=timeout,
-        )
+        body = {"documents": documents}
+        result: Document = await self._on("mCreateOrReplace", index, collection, body=body, **options)
+        return result
 
     async def m_replace(
-        self,
-        index: str,
-        collection: str,
-        documents: list[Document],
-        *,
-        refresh: str | None = None,
-        silent: bool | None = None,
-        strict: bool | None = None,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        self, index: str, collection: str, documents: list[Document], **options: Unpack[MultiWriteOptions]
     ) -> Document:
         """Replace several existing documents (``[{"_id", "body"}]``)."""
-        return await self._multi(
-            "mReplace",
-            index,
-            collection,
-            {"documents": documents},
-            refresh=refresh,
-            silent=silent,
-            strict=strict,
-            queuable=queuable,
-            timeout=timeout,
+        result: Document = await self._on(
+            "mReplace", index, collection, body={"documents": documents}, **options
         )
+        return result
 
     async def m_update(
-        self,
-        index: str,
-        collection: str,
-        documents: list[Document],
-        *,
-        refresh: str | None = None,
-        silent: bool | None = None,
-        strict: bool | None = None,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        self, index: str, collection: str, documents: list[Document], **options: Unpack[MultiWriteOptions]
     ) -> Document:
         """Update several documents (``[{"_id", "body"}]``)."""
-        return await self._multi(
-            "mUpdate",
-            index,
-            collection,
-            {"documents": documents},
-            refresh=refresh,
-            silent=silent,
-            strict=strict,
-            queuable=queuable,
-            timeout=timeout,
+        result: Document = await self._on(
+            "mUpdate", index, collection, body={"documents": documents}, **options
         )
+        return result
 
     async def m_upsert(
-        self,
-        index: str,
-        collection: str,
-        documents: list[Document],
-        *,
-        refresh: str | None = None,
-        silent: bool | None = None,
-        strict: bool | None = None,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        self, index: str, collection: str, documents: list[Document], **options: Unpack[MultiWriteOptions]
     ) -> Document:
         """Upsert several documents (``[{"_id", "changes", "default"?}]``)."""
-        return await self._multi(
-            "mUpsert",
-            index,
-            collection,
-            {"documents": documents},
-            refresh=refresh,
-            silent=silent,
-            strict=strict,
-            queuable=queuable,
-            timeout=timeout,
+        result: Document = await self._on(
+            "mUpsert", index, collection, body={"documents": documents}, **options
         )
+        return result
 
     async def m_delete(
-        self,
-        index: str,
-        collection: str,
-        ids: list[str],
-        *,
-        refresh: str | None = None,
-        silent: bool | None = None,
-        strict: bool | None = None,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        self, index: str, collection: str, ids: list[str], **options: Unpack[MultiWriteOptions]
     ) -> Document:
         """Delete several documents by id: ``{"successes", "errors"}``."""
-        return await self._multi(
-            "mDelete",
-            index,
-            collection,
-            {"ids": ids},
-            refresh=refresh,
-            silent=silent,
-            strict=strict,
-            queuable=queuable,
-            timeout=timeout,
-        )
+        result: Document = await self._on("mDelete", index, collection, body={"ids": ids}, **options)
+        return result
 
     async def m_get(
-        self,
-        index: str,
-        collection: str,
-        ids: list[str],
-        *,
-        queuable: bool = True,
-        timeout: Timeout = DEFAULT,
+        self, index: str, collection: str, ids: list[str], **options: Unpack[ReadOptions]
     ) -> Document:
         """Fetch several documents by id: ``{"successes", "errors"}``."""
-        result: Document = await self._result(
-            "mGet",
-            {"index": index, "collection": collection, "body": {"ids": ids}},
-            queuable=queuable,
-            timeout=timeout,
-        )
+        result: Document = await self._on("mGet", index, collection, body={"ids": ids}, **options)
         return result
