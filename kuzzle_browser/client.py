@@ -40,6 +40,7 @@ from kuzzle_browser.controllers import (
 from kuzzle_browser.errors import InvalidArgumentError, KuzzleError, NotConnectedError
 from kuzzle_browser.events import EventEmitter, Listener
 from kuzzle_browser.offline import OfflineRequests
+from kuzzle_browser.options import check_flag, check_optional_duration
 from kuzzle_browser.protocol.jwt import Jwt
 from kuzzle_browser.protocol.requests import new_request_id
 from kuzzle_browser.websocket import WebSocket
@@ -83,20 +84,6 @@ _NO_TIMEOUT = object()
 QueueFilter = Callable[[dict[str, Any]], bool]
 QueueLoader = Callable[[], Iterable[Mapping[str, Any]] | Awaitable[Iterable[Mapping[str, Any]]]]
 Authenticator = Callable[[], Awaitable[None]]
-
-
-def _optional_duration(name: str, value: object) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise InvalidArgumentError(f"{name} must be a number of seconds >= 0 or None, got {value!r}")
-    return float(value)
-
-
-def _flag(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidArgumentError(f"{name} must be True or False, got {value!r}")
-    return value
 
 
 class Kuzzle(EventEmitter):
@@ -168,16 +155,16 @@ class Kuzzle(EventEmitter):
             raise InvalidArgumentError(f'offline_mode must be "auto", "manual" or None, got {offline_mode!r}')
         self.protocol = protocol
         """The protocol instance."""
-        self.auto_queue = _flag("auto_queue", auto_queue) or offline_mode == "auto"
-        self.auto_replay = _flag("auto_replay", auto_replay) or offline_mode == "auto"
-        self.auto_resubscribe = _flag("auto_resubscribe", auto_resubscribe)
+        self.auto_queue = check_flag("auto_queue", auto_queue) or offline_mode == "auto"
+        self.auto_replay = check_flag("auto_replay", auto_replay) or offline_mode == "auto"
+        self.auto_resubscribe = check_flag("auto_resubscribe", auto_resubscribe)
         if offline_queue_storage is not None and (
             not isinstance(offline_queue_storage, str) or not offline_queue_storage
         ):
             raise InvalidArgumentError("offline_queue_storage must be a non-empty string (a storage key)")
         self._offline = OfflineRequests(
             self,
-            ttl=_optional_duration("queue_ttl", queue_ttl),
+            ttl=check_optional_duration("queue_ttl", queue_ttl),
             max_size=None,
             storage_key=offline_queue_storage,
         )
@@ -188,17 +175,17 @@ class Kuzzle(EventEmitter):
             raise InvalidArgumentError("offline_queue_loader must be callable or None")
         self.queue_filter = queue_filter
         self.offline_queue_loader = offline_queue_loader
-        self.replay_interval = _optional_duration("replay_interval", replay_interval) or 0.0
-        self.request_timeout = _optional_duration("request_timeout", request_timeout)
+        self.replay_interval = check_optional_duration("replay_interval", replay_interval) or 0.0
+        self.request_timeout = check_optional_duration("request_timeout", request_timeout)
         self.token_expired_interval = (
-            _optional_duration("token_expired_interval", token_expired_interval) or 0.0
+            check_optional_duration("token_expired_interval", token_expired_interval) or 0.0
         )
         if volatile is not None and not isinstance(volatile, Mapping):
             raise InvalidArgumentError("volatile must be a dict")
         self.volatile: dict[str, Any] = dict(volatile or {})
         """Merged into every request's ``volatile``."""
-        self.cookie_auth = _flag("cookie_auth", cookie_auth)
-        self.deprecation_warning = _flag("deprecation_warning", deprecation_warning)
+        self.cookie_auth = check_flag("cookie_auth", cookie_auth)
+        self.deprecation_warning = check_flag("deprecation_warning", deprecation_warning)
         if not isinstance(sdk_name, str) or not sdk_name:
             raise InvalidArgumentError("sdk_name must be a non-empty string")
         self.sdk_name = sdk_name
@@ -278,7 +265,7 @@ class Kuzzle(EventEmitter):
 
     @queue_ttl.setter
     def queue_ttl(self, value: float | None) -> None:
-        self._offline.queue.ttl = _optional_duration("queue_ttl", value)
+        self._offline.queue.ttl = check_optional_duration("queue_ttl", value)
 
     @property
     def offline_queue(self) -> list[dict[str, Any]]:
@@ -473,7 +460,9 @@ class Kuzzle(EventEmitter):
         wire.setdefault("requestId", new_request_id())
         wire["volatile"] = self._volatile_for(wire.get("volatile"))
         self._authenticate_request(wire)
-        delay = self.request_timeout if timeout is _NO_TIMEOUT else _optional_duration("timeout", timeout)
+        delay = (
+            self.request_timeout if timeout is _NO_TIMEOUT else check_optional_duration("timeout", timeout)
+        )
         if self._offline.queuing:
             if queuable and (self.queue_filter is None or self.queue_filter(wire)):
                 return await self._offline.enqueue(wire, delay)

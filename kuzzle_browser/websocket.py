@@ -31,13 +31,14 @@ nothing else.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
 from kuzzle_browser.errors import (
     InvalidArgumentError,
@@ -50,6 +51,7 @@ from kuzzle_browser.errors import (
     api_error_from_payload,
 )
 from kuzzle_browser.events import EventEmitter
+from kuzzle_browser.options import check_duration, check_flag, check_port
 from kuzzle_browser.protocol.heartbeat import Heartbeat, HeartbeatAction
 from kuzzle_browser.protocol.http import format_http_request
 from kuzzle_browser.protocol.messages import (
@@ -65,7 +67,7 @@ from kuzzle_browser.protocol.messages import (
 from kuzzle_browser.protocol.requests import RequestTable, new_request_id
 from kuzzle_browser.transport import Socket, Transport, default_transport
 
-__all__ = ["PROTOCOL_EVENTS", "WebSocket"]
+__all__ = ["PROTOCOL_EVENTS", "Answer", "WebSocket"]
 
 logger = logging.getLogger("kuzzle_browser.websocket")
 
@@ -99,10 +101,142 @@ TOKEN_ERRORS: Final = frozenset({"security.token.invalid", "security.token.expir
 
 ChannelListener = Callable[[dict[str, Any]], None]
 
+T = TypeVar("T")
+_Wakeup = tuple[Callable[[Any], object], "Answer[Any]", contextvars.Context | None]
+# Set while a socket message is being dispatched outside any task: the wake-ups of the
+# answers resolved meanwhile are collected here and run when the dispatch ends.
+_direct: list[list[_Wakeup]] = []
+
+
+class Answer(Generic[T]):
+    """A future resolved from the socket's message handler, for the tasks that await it.
+
+    Pyodide's event loop runs every ``call_soon`` as its own browser task (a
+    ``postMessage`` round plus a one-shot JS proxy), so with an ``asyncio.Future``
+    each answer would cost a second browser task after its ``message`` event.
+    The wake-ups of an ``Answer`` resolved during a message dispatch run when that
+    dispatch ends, in the same browser task, as a JS promise's reactions run in
+    the microtasks after the handler. Resolved anywhere else (a close, a timeout,
+    a cancellation), it schedules them with ``call_soon`` like a Future.
+
+    It implements the part of the Future protocol that tasks, ``await`` and
+    ``asyncio.timeout`` use.
+    """
+
+    _asyncio_future_blocking = False  # asyncio.isfuture() is True; tasks can await it
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._callbacks: list[tuple[Callable[[Any], object], contextvars.Context | None]] = []
+        self._done = False
+        self._result: T | None = None
+        self._exception: BaseException | None = None
+
+    def get_loop(self) -> asyncio.AbstractEventLoop:
+        return self._loop
+
+    def done(self) -> bool:
+        return self._done
+
+    def cancelled(self) -> bool:
+        return isinstance(self._exception, asyncio.CancelledError)
+
+    def result(self) -> T:
+        if not self._done:
+            raise asyncio.InvalidStateError("Result is not ready.")
+        if self._exception is not None:
+            raise self._exception
+        return self._result  # type: ignore[return-value]
+
+    def exception(self) -> BaseException | None:
+        if not self._done:
+            raise asyncio.InvalidStateError("Exception is not set.")
+        if isinstance(self._exception, asyncio.CancelledError):
+            raise self._exception
+        return self._exception
+
+    def add_done_callback(
+        self, fn: Callable[[Any], object], *, context: contextvars.Context | None = None
+    ) -> None:
+        if self._done:
+            self._loop.call_soon(fn, self, context=context)
+        else:
+            self._callbacks.append((fn, context))
+
+    def remove_done_callback(self, fn: Callable[[Any], object]) -> int:
+        kept = [(f, c) for f, c in self._callbacks if f != fn]
+        removed = len(self._callbacks) - len(kept)
+        self._callbacks = kept
+        return removed
+
+    def set_result(self, result: T) -> None:
+        if self._done:
+            raise asyncio.InvalidStateError("invalid state")
+        self._result, self._done = result, True
+        self._wake(direct=True)
+
+    def set_exception(self, exception: BaseException) -> None:
+        if self._done:
+            raise asyncio.InvalidStateError("invalid state")
+        self._exception, self._done = exception, True
+        self._wake(direct=True)
+
+    def cancel(self, msg: Any | None = None) -> bool:
+        if self._done:
+            return False
+        self._exception, self._done = asyncio.CancelledError(msg), True
+        self._wake(direct=False)  # called by Task.cancel(): never re-enter the task from there
+        return True
+
+    def _wake(self, *, direct: bool) -> None:
+        callbacks, self._callbacks = self._callbacks, []
+        if direct and _direct:
+            _direct[-1].extend((fn, self, context) for fn, context in callbacks)
+            return
+        for fn, context in callbacks:
+            self._loop.call_soon(fn, self, context=context)
+
+    def __await__(self) -> Generator[Any, None, T]:
+        if not self._done:
+            self._asyncio_future_blocking = True
+            yield self
+        if not self._done:
+            raise RuntimeError("await wasn't used with future")
+        return self.result()
+
+    __iter__ = __await__
+
+
+def dispatch_directly(deliver: Callable[[], None]) -> None:
+    """Run ``deliver()``, then wake the tasks whose :class:`Answer` it resolved, right away.
+
+    Outside a task only (a browser event handler): a running task cannot start
+    another one, so there the wake-ups go through ``call_soon`` as usual.
+    """
+    if _direct or asyncio.current_task() is not None:
+        deliver()
+        return
+    ready: list[_Wakeup] = []
+    _direct.append(ready)
+    try:
+        deliver()
+    finally:
+        _direct.pop()
+        for fn, answer, context in ready:
+            try:
+                if context is None:
+                    fn(answer)
+                else:
+                    context.run(fn, answer)
+            except Exception as exc:  # a task's own errors stay in the task: this is a bug
+                answer.get_loop().call_exception_handler(
+                    {"message": "kuzzle_browser: error while waking a task", "exception": exc}
+                )
+
 
 @dataclass(slots=True)
 class _Pending:
-    future: asyncio.Future[dict[str, Any]]
+    future: Answer[dict[str, Any]]
     link: _Link
 
 
@@ -121,37 +255,12 @@ class _Link:
         self.owner._link_opened(self)
 
     def socket_message(self, data: str | bytes) -> None:
-        self.owner._link_frame(self, data)
+        owner = self.owner
+        dispatch_directly(lambda: owner._link_frame(self, data))
 
     def socket_closed(self, code: int, reason: str, was_clean: bool) -> None:
         self.closed = True
         self.owner._link_closed(self, code, reason)
-
-
-def _port(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidArgumentError(f"port must be an int, got {type(value).__name__}")
-    try:
-        port = int(value)
-    except ValueError:
-        raise InvalidArgumentError(f"port must be a number, got {value!r}") from None
-    if not 0 < port < 65536:
-        raise InvalidArgumentError(f"port must be between 1 and 65535, got {port}")
-    return port
-
-
-def _duration(name: str, value: object, *, allow_zero: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidArgumentError(f"{name} must be a number of seconds, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise InvalidArgumentError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
-    return float(value)
-
-
-def _flag(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidArgumentError(f"{name} must be True or False, got {value!r}")
-    return value
 
 
 class WebSocket(EventEmitter):
@@ -216,14 +325,14 @@ class WebSocket(EventEmitter):
             )
             if ssl is not None:
                 raise InvalidArgumentError('Both "ssl" and "ssl_connection" options are set. Use only "ssl".')
-            ssl = _flag("ssl_connection", ssl_connection)
+            ssl = check_flag("ssl_connection", ssl_connection)
         self._host = host
-        self._port = _port(port)
-        self._ssl = _flag("ssl", ssl) if ssl is not None else self._port in (443, 7443)
-        self._auto_reconnect = _flag("auto_reconnect", auto_reconnect)
-        self._reconnection_delay = _duration("reconnection_delay", reconnection_delay, allow_zero=True)
-        self._ping_interval = _duration("ping_interval", ping_interval, allow_zero=False)
-        self._connect_timeout = _duration("connect_timeout", connect_timeout, allow_zero=False)
+        self._port = check_port(port)
+        self._ssl = check_flag("ssl", ssl) if ssl is not None else self._port in (443, 7443)
+        self._auto_reconnect = check_flag("auto_reconnect", auto_reconnect)
+        self._reconnection_delay = check_duration("reconnection_delay", reconnection_delay, allow_zero=True)
+        self._ping_interval = check_duration("ping_interval", ping_interval, allow_zero=False)
+        self._connect_timeout = check_duration("connect_timeout", connect_timeout, allow_zero=False)
         if max_request_size is not None and (
             isinstance(max_request_size, bool) or not isinstance(max_request_size, int)
         ):
@@ -277,7 +386,7 @@ class WebSocket(EventEmitter):
 
     @auto_reconnect.setter
     def auto_reconnect(self, value: bool) -> None:
-        self._auto_reconnect = _flag("auto_reconnect", value)
+        self._auto_reconnect = check_flag("auto_reconnect", value)
 
     @property
     def reconnection_delay(self) -> float:
@@ -286,7 +395,7 @@ class WebSocket(EventEmitter):
 
     @reconnection_delay.setter
     def reconnection_delay(self, value: float) -> None:
-        self._reconnection_delay = _duration("reconnection_delay", value, allow_zero=True)
+        self._reconnection_delay = check_duration("reconnection_delay", value, allow_zero=True)
 
     @property
     def connected(self) -> bool:
@@ -574,7 +683,7 @@ class WebSocket(EventEmitter):
                 "(server.maxRequestSize). Split it (m* actions) or raise max_request_size.",
                 request=request,
             )
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        future: Answer[dict[str, Any]] = Answer(asyncio.get_running_loop())
         request_id = self._requests.add(request, _Pending(future, link))
         try:
             link.socket.send(text)
