@@ -10,15 +10,19 @@ PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup chromium venv vendor officialsdk wheel test demo lint fidelity
+.PHONY: help setup chromium venv vendor officialsdk wheel test demo lint fidelity bench
 
 help:
 	@echo "make demo   - dev server on 127.0.0.1:7512 + the demo page on 127.0.0.1:8080"
 	@echo "make test   - every test: unit, integration, dev server, browser (headless Chromium)"
 	@echo "make setup  - Chromium, .venv, vendored Pyodide/micropip/PyScript (done by both)"
 	@echo "make wheel  - build/wheels/kuzzle_browser-<version>-py3-none-any.whl"
+	@echo "make web    - the wheel + build/simple/ (PEP 503 index) + build/pyodide-kb/ (lock lists it)"
+	@echo "make lite   - JupyterLite site with the example notebook in build/lite/ (offline)"
+	@echo "make docs   - API reference (mkdocs + mkdocstrings) in build/docs/"
 	@echo "make lint   - ruff + mypy --strict kuzzle_browser"
 	@echo "make fidelity - official kuzzle-sdk 7.17.1 vs kuzzle_browser, side by side (build/fidelity.md)"
+	@echo "make bench  - raw JS vs kuzzle-sdk vs kuzzle_browser, one Chromium (bench/results/); QUICK=1 to iterate"
 
 setup: chromium venv vendor officialsdk
 
@@ -33,9 +37,10 @@ chromium:
 
 venv: $(VENV)/.requirements-installed
 
-$(VENV)/.requirements-installed: requirements-dev.txt
+$(VENV)/.requirements-installed: requirements-dev.txt requirements-lite.txt requirements-docs.txt
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt \
+	  -r requirements-lite.txt -r requirements-docs.txt
 	@touch $@
 
 # Pyodide + micropip (sha256 patched in the lock) + PyScript into build/vendor/ (stamped)
@@ -53,8 +58,19 @@ wheel: venv
 test: setup wheel
 	$(PY) -m pytest tests -ra $(PYTEST_ARGS)
 
+# the simple index and a Pyodide whose lock lists the wheel (pyodide-lock; tools/web_packages.py)
+web: vendor wheel
+	@$(PY) tools/web_packages.py
+
 demo: setup wheel
-	$(PY) tools/run_demo.py
+	$(PY) tools/run_demo.py $(DEMO_ARGS)
+
+lite: setup wheel
+	$(PY) tools/build_lite.py
+	@echo "serve it: $(PY) tools/serve_static.py --port 8000 /=build/lite  (then open http://127.0.0.1:8000/)"
+
+docs: venv
+	$(PY) -m mkdocs build --strict --site-dir build/docs
 
 fidelity: setup wheel
 	$(PY) -m pytest tests/fidelity -q $(PYTEST_ARGS)
@@ -62,3 +78,9 @@ fidelity: setup wheel
 lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m mypy --strict kuzzle_browser
+
+# Not part of `make test`: long and noisy. One Chromium with nothing attached, one server
+# process; matplotlib (the chart) comes from bench/requirements.txt, for this target only.
+bench: setup wheel
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	$(PY) bench/run.py $(if $(QUICK),--quick) $(BENCH_ARGS)
