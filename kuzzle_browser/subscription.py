@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from kuzzle_browser.websocket import Answer
+
 if TYPE_CHECKING:
     from kuzzle_browser.controllers.realtime import RealtimeController
 
@@ -66,7 +68,7 @@ class Subscription:
         """True from subscribe until unsubscribe (also while a reconnection restores it)."""
         self._max_queue = max_queue
         self._buffer: deque[Any] = deque()
-        self._waiter: asyncio.Future[None] | None = None
+        self._waiter: Answer[None] | None = None
         self._iterating = 0
 
     @property
@@ -138,7 +140,8 @@ class Subscription:
                 while not self._buffer:
                     if not self.active:
                         return
-                    self._waiter = asyncio.get_running_loop().create_future()
+                    # Resolved by _push from the socket's message handler: see Answer.
+                    self._waiter = Answer(asyncio.get_running_loop())
                     await self._waiter
                 item = self._buffer.popleft()
                 if item is _END:
