@@ -19,7 +19,7 @@ KUZZLE_SSL ?=
 DEMO_ARGS := $(if $(CDN),--cdn) $(if $(KUZZLE_HOST),--kuzzle-host $(KUZZLE_HOST) --kuzzle-port $(KUZZLE_PORT)) \
              $(if $(KUZZLE_SSL),--ssl)
 
-.PHONY: help setup chromium venv vendor officialsdk wheel test demo lint fidelity web lite docs
+.PHONY: help setup chromium venv vendor officialsdk wheel test demo lint fidelity bench web lite docs
 
 help:
 	@echo "make demo   - dev server on 127.0.0.1:7512 + the demo page on 127.0.0.1:8080"
@@ -31,6 +31,7 @@ help:
 	@echo "make docs   - API reference (mkdocs + mkdocstrings) in build/docs/"
 	@echo "make lint   - ruff + mypy --strict kuzzle_browser"
 	@echo "make fidelity - official kuzzle-sdk 7.17.1 vs kuzzle_browser, side by side (build/fidelity.md)"
+	@echo "make bench  - raw JS vs kuzzle-sdk vs kuzzle_browser, one Chromium (bench/results/); QUICK=1 to iterate"
 
 setup: chromium venv vendor officialsdk
 
@@ -87,3 +88,8 @@ lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m mypy --strict kuzzle_browser
 
+# Not part of `make test`: long and noisy. One Chromium with nothing attached, one server
+# process; matplotlib (the chart) comes from bench/requirements.txt, for this target only.
+bench: setup wheel
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	$(PY) bench/run.py $(if $(QUICK),--quick) $(BENCH_ARGS)

@@ -237,7 +237,7 @@ class DevServer:
             "event": "publish", "requestId": "devserver-blast", "timestamp": int(time.time() * 1000),
             "volatile": {}, "index": room.index, "collection": room.collection,
             "controller": "realtime", "protocol": "websocket", "room": channel,
-        }  # fmt: skip
+        }
         head, tail = json.dumps(notification).split('"@N@"')
         sent = 0
         for n in range(count):

@@ -1,0 +1,161 @@
+"""The kuzzle_browser side of the bench page (written into Pyodide's FS by bench.js).
+
+Each entry point is a coroutine called from JS; it returns its result as JSON text so
+that nothing but one string crosses back. Timing is ``time.perf_counter`` (Pyodide maps
+it to ``performance.now()``, 5 µs resolution on this cross-origin-isolated page).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import time
+import tracemalloc
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+
+from kuzzle_browser import Kuzzle, WebSocket
+
+NOW = {"controller": "server", "action": "now"}
+kuzzle: Kuzzle | None = None
+_collections = 0
+
+
+async def connect(host: str, port: int) -> None:
+    global kuzzle
+    kuzzle = Kuzzle(WebSocket(host, port=port))
+    await kuzzle.connect()
+
+
+def _client() -> Kuzzle:
+    assert kuzzle is not None, "connect() first"
+    return kuzzle
+
+
+def _percentiles(latencies: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies)
+    at = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
+    return {"p50": at(0.5), "p99": at(0.99)}
+
+
+async def seq(n: int) -> str:
+    query, clock = _client().query, time.perf_counter
+    latencies = [0.0] * n
+    start = clock()
+    for i in range(n):
+        t = clock()
+        await query(NOW)
+        latencies[i] = clock() - t
+    total = clock() - start
+    return json.dumps({"rate": n / total, **_percentiles(latencies)})
+
+
+async def _pipe(total: int, window: int) -> float:
+    query = _client().query
+    per = max(1, total // window)
+
+    async def worker() -> None:
+        for _ in range(per):
+            await query(NOW)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(window)))
+    return per * window / (time.perf_counter() - start)
+
+
+async def pipe(total: int, window: int) -> str:
+    return json.dumps({"rate": await _pipe(total, window)})
+
+
+def _fresh_collection(who: str) -> str:
+    global _collections
+    _collections += 1
+    return f"{who}-{_collections}"
+
+
+async def _notif_callback(n: int) -> float:
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+    state = [0, 0]
+
+    def on_notification(notification: dict[str, Any]) -> None:
+        state[0] += 1
+        state[1] += notification["result"]["_source"]["n"]
+        if state[0] == n:
+            done.set_result(None)
+
+    subscription = await _client().realtime.subscribe("bench", _fresh_collection("kbcb"), {}, on_notification)
+    start = time.perf_counter()
+    blast = js.benchBlast(subscription.channel, n)
+    await done
+    elapsed = time.perf_counter() - start
+    await blast
+    await subscription.unsubscribe()
+    if state[1] != n * (n - 1) // 2:
+        raise AssertionError(f"notifications lost or reordered: {state[0]}/{n}")
+    return n / elapsed
+
+
+async def notif_callback(n: int) -> str:
+    return json.dumps({"rate": await _notif_callback(n)})
+
+
+async def notif_iter(n: int) -> str:
+    subscription = await _client().realtime.subscribe("bench", _fresh_collection("kbit"), {})
+    count = total = 0
+    start = time.perf_counter()
+    blast = js.benchBlast(subscription.channel, n)
+    async for notification in subscription:
+        count += 1
+        total += notification["result"]["_source"]["n"]
+        if count == n:
+            break
+    elapsed = time.perf_counter() - start
+    await blast
+    await subscription.unsubscribe()
+    if total != n * (n - 1) // 2:
+        raise AssertionError(f"notifications lost or reordered: {count}/{n}")
+    return json.dumps({"rate": n / elapsed})
+
+
+def _snapshot() -> dict[str, Any]:
+    gc.collect()
+    return {
+        "live_proxies": _client().protocol.transport.live_proxies,  # type: ignore[attr-defined]
+        "py_traced_bytes": tracemalloc.get_traced_memory()[0],
+        "py_gc_objects": len(gc.get_objects()),
+        "js_heap_bytes": js.benchJsHeap(),
+        "wasm_memory_bytes": js.benchWasmHeap(),
+    }
+
+
+async def memory(warmup: int, requests: int, notifications: int) -> str:
+    """Snapshots after a warm-up, after ``requests`` requests, after ``notifications`` notifications.
+
+    Python's heap is what tracemalloc traces (started here: it slows allocation, so the
+    rates of this phase are not comparable with the throughput table).
+    """
+    tracemalloc.start()
+    await _pipe(warmup, 100)
+    await _notif_callback(min(warmup, notifications))
+    await asyncio.sleep(0.05)  # let the proxies of the subscription round trips be destroyed
+    before = _snapshot()
+    rate_requests = await _pipe(requests, 100)
+    await asyncio.sleep(0.05)
+    after_requests = _snapshot()
+    rate_notifications = await _notif_callback(notifications)
+    await asyncio.sleep(0.05)
+    after_notifications = _snapshot()
+    tracemalloc.stop()
+    return json.dumps(
+        {
+            "requests": requests,
+            "notifications": notifications,
+            "before": before,
+            "after_requests": after_requests,
+            "after_notifications": after_notifications,
+            "rates": {"requests": rate_requests, "notifications": rate_notifications},
+        }
+    )
