@@ -115,8 +115,8 @@ def main() -> None:
         sys.exit(f"demo: {exc}")
     page = demo_static_server(wheel, args.port, cdn=args.cdn).start()
     url = f"{page.url}/"
-    if args.api_port != 7512:
-        url += f"?api_port={args.api_port}"
+    if api.port != 7512:
+        url += f"?api_port={api.port}"
     print(
         f"\nkuzzle-browser demo: open {url}\n"
         f"  API (dev server): ws://{cfg.HOST}:{api.port}  data: {args.data}\n"
