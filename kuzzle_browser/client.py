@@ -12,8 +12,8 @@ everything above the wire:
 - queuing starts on ``connect()`` and on network errors when ``auto_queue`` is
   on, and stops on (re)connection; ``auto_replay`` replays the queue then;
 - after a reconnection, a logged-in client checks its token (and calls the
-  ``authenticator`` hook if it is no longer valid) before replaying and
-  emitting ``reconnected``, which makes the realtime controller resubscribe;
+  ``authenticator`` hook if it is no longer valid), restores its subscriptions,
+  replays the queue, then emits ``reconnected``;
 - ``tokenExpired`` fires on ``security.token.invalid`` and
   ``security.token.expired`` errors and on Kuzzle's ``TokenExpired`` push
   (JS SDK 7.17.1 ignores ``security.token.expired``).
@@ -303,9 +303,15 @@ class Kuzzle(EventEmitter):
     def _protocol_connected(self) -> None:
         if self.auto_queue:
             self.stop_queuing()
+        self.emit("connected")
+        # Subscriptions set aside by an earlier disconnect() come back before the
+        # queue replays, so this client hears about its own replayed changes.
+        self._spawn(self._restore_then_replay())
+
+    async def _restore_then_replay(self) -> None:
+        await self.realtime._resubscribe_all()
         if self.auto_replay:
             self.play_queue()
-        self.emit("connected")
 
     def _protocol_network_error(self, error: KuzzleError) -> None:
         if self.auto_queue:
@@ -366,6 +372,10 @@ class Kuzzle(EventEmitter):
             self._logged_in = False
             await self.disconnect()
             return
+        # Resubscribe before replaying: the replayed writes must find this
+        # client (and its room) subscribed again, or their notifications are lost
+        # (JS SDK 7.17.1 replays first, then resubscribes on "reconnected").
+        await self.realtime._resubscribe_all()
         if self.auto_replay:
             self.play_queue()
         self.emit("reconnected")

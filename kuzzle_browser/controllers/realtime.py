@@ -37,8 +37,7 @@ class RealtimeController(BaseController):
         self._subscriptions: list[Subscription] = []
         kuzzle.on("disconnected", lambda payload: self._detach_all())
         kuzzle.on("networkError", lambda error: self._detach_all())
-        kuzzle.on("reconnected", self._resubscribe_all)
-        kuzzle.on("connected", self._resubscribe_all)
+        # Kuzzle itself resubscribes after (re)connections, before replaying its queue.
         kuzzle.on("reAuthenticated", self._resubscribe_all)
         # On TokenExpired Kuzzle drops this connection's subscriptions; keep them
         # set aside until the next successful login (AuthController.login).

@@ -329,3 +329,23 @@ async def test_no_authenticator_means_reconnection_error_and_disconnect(transpor
     assert "authenticator" in str(error)
     await asyncio.sleep(0)  # the same task disconnects right after emitting
     assert not kuzzle.connected and closed[-1] == {"origin": "user/connection-closed"}
+
+
+async def test_subscriptions_restored_before_the_queue_replays(transport: FakeTransport) -> None:
+    """On reconnection the subscribe goes out before the replayed writes (JS SDK: the other way round)."""
+    kuzzle = make(transport, offline_mode="auto")
+    await within(kuzzle.connect())
+    await within(kuzzle.realtime.subscribe("i", "c", {}))
+    queued = next_event(kuzzle, "offlineQueuePush")
+    transport.refuse = True
+    transport.socket.drop()
+    write = asyncio.ensure_future(
+        kuzzle.query({"controller": "server", "action": "now", "marker": "replayed"})
+    )
+    await within(queued)
+    reconnected = next_event(kuzzle, "reconnected")
+    transport.refuse = False
+    await within(reconnected)
+    await within(write)
+    actions = [r.get("marker") or r["action"] for r in transport.peer.requests]
+    assert actions.index("replayed") > len(actions) - 1 - actions[::-1].index("subscribe")
