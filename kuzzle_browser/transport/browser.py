@@ -68,17 +68,23 @@ class BrowserSocket:
             raise InvalidArgumentError(f"Cannot open a WebSocket to {url!r}: {exc}") from exc
         # Binary frames as ArrayBuffer, not Blob: they can be read synchronously.
         self._js_ws.binaryType = "arraybuffer"
+        # onmessage hands Python event.data, not the event: one JsProxy and one
+        # attribute crossing less per message (the hot path of notifications),
+        # unless the page's CSP forbids building that tiny JS wrapper.
+        on_message = transport.create_proxy(self._on_message)
+        js_on_message = transport.data_handler(on_message)
+        if js_on_message is None:
+            on_message.destroy()
+            on_message = js_on_message = transport.create_proxy(self._on_message_event)
         self._proxies = [
             transport.create_proxy(self._on_open),
-            transport.create_proxy(self._on_message),
+            on_message,
             transport.create_proxy(self._on_error),
             transport.create_proxy(self._on_close),
         ]
         transport.proxies_created(len(self._proxies))
-        on_open, on_message, on_error, on_close = self._proxies
-        # onmessage hands Python event.data, not the event: one JsProxy and one
-        # attribute crossing less per message (the hot path of notifications).
-        self._js_ws.onmessage = transport.data_handler(on_message)
+        on_open, _, on_error, on_close = self._proxies
+        self._js_ws.onmessage = js_on_message
         self._js_ws.onopen, self._js_ws.onerror, self._js_ws.onclose = on_open, on_error, on_close
         self._detached = False
 
@@ -131,6 +137,9 @@ class BrowserSocket:
         except Exception as exc:
             _handler_failed(exc)
 
+    def _on_message_event(self, js_event: Any) -> None:
+        self._on_message(js_event.data)
+
     def _on_error(self, js_event: Any) -> None:
         # The error event carries no detail in browsers; the close event that
         # always follows has the code and reason, so report from there.
@@ -168,10 +177,20 @@ class BrowserTransport:
         self._js_data_handler: Any = None
 
     def data_handler(self, proxy: Any) -> Any:
-        """A JS ``(event) => proxy(event.data)`` for ``onmessage`` (the proxy stays the owner's)."""
+        """A JS ``(event) => proxy(event.data)`` for ``onmessage`` (the proxy stays the owner's).
+
+        ``None`` where the page's Content-Security-Policy forbids ``new Function``
+        (no ``'unsafe-eval'``): the caller then reads ``event.data`` from Python.
+        """
         if self._js_data_handler is None:
-            self._js_data_handler = self.js.Function.new("handler", "return (event) => handler(event.data)")
-        return self._js_data_handler(proxy)
+            try:
+                self._js_data_handler = self.js.Function.new(
+                    "handler", "return (event) => handler(event.data)"
+                )
+            except self.js_exception as exc:  # EvalError under a strict CSP
+                logger.info("No JS wrapper for onmessage (%s): reading event.data from Python", exc)
+                self._js_data_handler = False
+        return self._js_data_handler(proxy) if self._js_data_handler else None
 
     @property
     def live_proxies(self) -> int:
