@@ -94,10 +94,12 @@ def test_request_table_drain_and_entries_keep_order() -> None:
     assert len(table) == 0
 
 
-def test_request_ids_are_uuid4() -> None:
-    """Same format as the JS SDK."""
-    rid = new_request_id()
-    assert len(rid) == 36 and rid[14] == "4"
+def test_request_ids_are_unique_strings() -> None:
+    """A random per-page prefix and a counter: never twice the same, across pages too."""
+    ids = {new_request_id() for _ in range(10_000)}
+    assert len(ids) == 10_000
+    prefix = next(iter(ids)).split("-")[0]
+    assert len(prefix) == 32 and all(rid.startswith(prefix) for rid in ids)
 
 
 # -- offline queue ---------------------------------------------------------------
