@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from kuzzle_browser.websocket import Answer
+from kuzzle_browser.answer import Answer
 
 if TYPE_CHECKING:
     from kuzzle_browser.controllers.realtime import RealtimeController
