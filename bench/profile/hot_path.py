@@ -17,8 +17,8 @@ from typing import Any
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
-from kuzzle_browser.protocol.messages import decode_frame, encode_request
 from kuzzle_browser.answer import Answer, dispatch_directly
+from kuzzle_browser.protocol.messages import decode_frame, encode_request
 from kuzzle_browser.websocket import WebSocket, _Link
 
 N = 20_000
