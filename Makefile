@@ -46,10 +46,13 @@ chromium:
 
 venv: $(VENV)/.requirements-installed
 
-$(VENV)/.requirements-installed: requirements-dev.txt requirements-lite.txt requirements-docs.txt
+# the pytest plugin + dev server distribution (testing/), editable: `python -m kuzzle_devserver`
+$(VENV)/.requirements-installed: requirements-dev.txt requirements-lite.txt requirements-docs.txt \
+                                 testing/pyproject.toml
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt \
 	  -r requirements-lite.txt -r requirements-docs.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps -e ./testing
 	@touch $@
 
 # Pyodide + micropip (sha256 patched in the lock) + PyScript into build/vendor/ (stamped)

@@ -26,12 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_wheel import WHEELS, build_wheel
-from devserver_process import DevServer, DevServerError
 from project_config import ROOT, load_config
+from pytest_kuzzle_browser.devserver_process import DevServer, DevServerError
 from serve_static import StaticServer
 
 DEMO_DIR = ROOT / "demo"
-USERS_FILE = ROOT / "kuzzle_devserver" / "users.json"
+USERS_FILE = ROOT / "testing" / "kuzzle_devserver" / "users.json"
 
 
 def cdn_urls() -> dict[str, str]:
@@ -80,7 +80,7 @@ def demo_static_server(wheel: Path, port: int = 0, *, cdn: bool = False) -> Stat
 
 def demo_users() -> list[str]:
     if not USERS_FILE.is_file():
-        return ["(see kuzzle_devserver/ for the users it creates)"]
+        return ["(see testing/kuzzle_devserver/ for the users it creates)"]
     users = json.loads(USERS_FILE.read_text())
     return [f"{name} / {user.get('password', '?')}" for name, user in users.items()]
 

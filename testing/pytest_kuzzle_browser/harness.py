@@ -1,28 +1,30 @@
-"""Browser test harness: servers, Chromium, and in-page tests run inside Pyodide.
+"""The browser test harness: servers, Chromium, pages running Python inside Pyodide.
 
-Session level (one each, started lazily, stopped at the end of the run):
+Session level (one each per ``Harness``, started lazily, stopped by ``close()``):
 
-* a static server on 127.0.0.1 for ``build/vendor/`` (Pyodide, micropip, PyScript),
-  ``build/wheels/`` (the kuzzle_browser wheel), ``tests/browser/www/`` (runner page) and
-  ``tests/browser/inpage/``;
-* the dev server (``python -m kuzzle_devserver --port 0 --control --data <tmp>``), whose
-  output is kept and shown with failing tests;
+* a static server on 127.0.0.1 for the vendored runtime (``/vendor/``: Pyodide, micropip,
+  PyScript), the runner page (``/www/``) and the wheels (``/wheels/<file name>``: the
+  kuzzle_browser wheel, freshly built from its source folder, and the app's wheels);
+* the Kuzzle server: the dev server (``python -m kuzzle_devserver --port 0 --control
+  --data <tmp>``, output kept for failure reports), or a real Kuzzle (``--kuzzle-url``);
 * Chromium through Playwright's *async* API, on an event loop in a thread of its own:
   Playwright's sync API leaves its loop marked as running in the calling thread, which
   breaks every asyncio test (pytest-asyncio) that runs after it in the same session.
+  ``SyncProxy`` gives host-side tests a synchronous view of async Playwright objects.
 
-Module level: one page per in-page test module (``InPagePage``), booted once: runner page,
-Pyodide, micropip, the wheel, then the support module and the test module are written to
-Pyodide's file system and imported. ``InPageModule``/``InPageItem`` make one pytest item
-per top-level ``def test_*``/``async def test_*`` (found with ``ast``, never imported on
-the host). Any request from a page to a host other than 127.0.0.1 fails the test that made
-it; Chromium's flags block such requests, the harness only records them.
+Pages: ``InPagePage`` boots one page (runner page, Pyodide, micropip, the wheels, support
+modules) and optionally imports an in-page test module; ``InPageModule``/``InPageItem``
+make one pytest item per top-level ``def test_*``/``async def test_*`` of such a module
+(found with ``ast``, never imported on the host). Any request from a page to a host other
+than 127.0.0.1 (and the ``--kuzzle-url`` host) fails the test that made it; Chromium's
+flags block such requests, the harness only records them.
 """
 
 from __future__ import annotations
 
 import ast
 import asyncio
+import inspect
 import json
 import os
 import shlex
@@ -30,29 +32,24 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Coroutine
+import urllib.request
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(HERE))
-from build_wheel import build_wheel  # noqa: E402
-from devserver_process import DevServer, DevServerError  # noqa: E402
-from fault_proxy import FaultProxy  # noqa: E402
-from project_config import load_config  # noqa: E402
-from serve_static import StaticServer  # noqa: E402
+from pytest_kuzzle_browser import settings as CFG
+from pytest_kuzzle_browser.devserver_process import DevServer, DevServerError
+from pytest_kuzzle_browser.serve_static import StaticServer
+from pytest_kuzzle_browser.vendor import is_vendored, vendor_all
+from pytest_kuzzle_browser.wheels import WheelError, resolve_wheel
 
-CFG: SimpleNamespace = load_config()
-INPAGE_DIR = HERE / "inpage"
-WWW_DIR = HERE / "www"
-FIXTURES_DIR = HERE / "fixtures"
+HERE = Path(__file__).resolve().parent
+WWW_DIR = HERE / "www"  # runner page and the in-page runner module
+SUPPORT_DIR = HERE / "inpage"  # inpage_support.py, importable in every page
 PAGE_DIR = "/home/pyodide/inpage"  # where modules live in Pyodide's file system
 
 T = TypeVar("T")
@@ -60,6 +57,43 @@ T = TypeVar("T")
 
 class HarnessError(Exception):
     """The harness itself could not do its job (server, browser, boot)."""
+
+
+class BootError(HarnessError):
+    """A page could not be booted."""
+
+
+# --------------------------------------------------------------------------- options
+
+
+@dataclass
+class Options:
+    """What a session's harness uses; built from pytest's options by the plugin."""
+
+    rootdir: Path
+    vendor_dir: Path = field(default_factory=CFG.default_vendor_dir)
+    chromium: str | None = None  # None: settings.chromium_executable()
+    headless: bool = CFG.HEADLESS
+    kuzzle_url: str | None = None  # a real Kuzzle instead of the dev server
+    kuzzle_browser_wheel: str = ""  # wheel spec (wheels.resolve_wheel); "" = rootdir if it is the SDK
+    app_wheels: tuple[str, ...] = ()  # wheel specs installed in every page
+    inpage_paths: tuple[Path, ...] = ()  # folders whose test_*.py run inside the page
+
+    @property
+    def pyodide_dir(self) -> Path:
+        return self.vendor_dir / "pyodide"
+
+    @property
+    def pyscript_dir(self) -> Path:
+        return self.vendor_dir / "pyscript"
+
+    @property
+    def extra_hosts(self) -> tuple[str, ...]:
+        """Host names pages may reach besides 127.0.0.1: the ``--kuzzle-url`` host."""
+        if not self.kuzzle_url:
+            return ()
+        host = urlsplit(self.kuzzle_url).hostname or ""
+        return () if not host or host in CFG.LOOPBACK_HOSTS else (host,)
 
 
 def devserver_command(data_dir: Path) -> list[str]:
@@ -71,15 +105,19 @@ def devserver_command(data_dir: Path) -> list[str]:
     return DevServer.command_for(port=0, data_dir=data_dir, control=True)
 
 
-# --------------------------------------------------------------------------- helpers
-
-
-def is_loopback_url(url: str) -> bool:
-    """True for URLs the pages may request: 127.0.0.1 over http(s)/ws(s), data:, blob:."""
+def is_allowed_url(url: str, extra_hosts: Iterable[str] = ()) -> bool:
+    """True for URLs pages may request: 127.0.0.1 (and ``extra_hosts``) over http(s)/ws(s),
+    data:, blob:."""
     parts = urlsplit(url)
     if parts.scheme in {"data", "blob", "about", "chrome-error"}:
         return True
-    return parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname in CFG.LOOPBACK_HOSTS
+    allowed = CFG.LOOPBACK_HOSTS | frozenset(extra_hosts)
+    return parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname in allowed
+
+
+def is_loopback_url(url: str) -> bool:
+    """True for URLs on 127.0.0.1 over http(s)/ws(s), data:, blob:."""
+    return is_allowed_url(url)
 
 
 # ------------------------------------------------------------------- browser loop
@@ -112,14 +150,65 @@ class BrowserLoop:
         self._thread.join(timeout=10)
 
 
+class SyncProxy:
+    """A synchronous view of an async Playwright object (Page, Locator, Context...).
+
+    Every method call runs on the harness loop and is awaited there; results that are
+    Playwright objects come back wrapped too::
+
+        page.goto(url); page.locator("#status").wait_for(); page.evaluate("1 + 1")
+
+    Event callbacks (``page.on(...)``) run on the loop thread: they must not call back
+    into a proxy. ``.unwrap`` is the async object (for ``harness.run(...)``).
+    """
+
+    def __init__(self, obj: Any, harness: Harness) -> None:
+        object.__setattr__(self, "_obj", obj)
+        object.__setattr__(self, "_harness", harness)
+
+    @property
+    def unwrap(self) -> Any:
+        return self._obj
+
+    def _wrap(self, value: Any) -> Any:
+        if type(value).__module__.startswith("playwright.") and not isinstance(value, str | bytes):
+            return SyncProxy(value, self._harness)
+        if isinstance(value, list) and value and type(value[0]).__module__.startswith("playwright."):
+            return [SyncProxy(v, self._harness) for v in value]
+        return value
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._obj, name)
+        if not callable(attr):
+            return self._wrap(attr)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            args = tuple(a.unwrap if isinstance(a, SyncProxy) else a for a in args)
+
+            async def on_loop() -> Any:
+                result = attr(*args, **kwargs)
+                if inspect.isawaitable(result):
+                    result = await result
+                return result
+
+            return self._wrap(self._harness.run(on_loop()))
+
+        return call
+
+    def __repr__(self) -> str:
+        return f"SyncProxy({self._obj!r})"
+
+
 # --------------------------------------------------------------------- network guard
 
 
 @dataclass
 class NetworkRecorder:
-    """Non-loopback URLs requested by a context's pages (HTTP and WebSocket), passively."""
+    """URLs outside the allowed hosts requested by a context's pages (HTTP and WebSocket),
+    passively (Chromium's flags block them; this only notes them)."""
 
     external: list[str] = field(default_factory=list)
+    extra_hosts: tuple[str, ...] = ()
 
     def attach(self, context: Any) -> None:
         context.on("request", lambda request: self.note(request.url))
@@ -129,8 +218,106 @@ class NetworkRecorder:
         page.on("websocket", lambda ws: self.note(ws.url))
 
     def note(self, url: str) -> None:
-        if not is_loopback_url(url):
+        if not is_allowed_url(url, self.extra_hosts):
             self.external.append(url)
+
+
+# --------------------------------------------------------------------- Kuzzle server
+
+
+class KuzzleServer:
+    """The Kuzzle the tests talk to: the dev server (control surface, restart) or a real
+    Kuzzle given with ``--kuzzle-url`` (control features skip the test).
+
+    ``url`` (http[s]://host:port), ``ws_url``, ``host``, ``port``, ``ssl``,
+    ``is_devserver``, ``control(route, body)``, ``reset()``, ``restart()``, ``log_tail()``.
+    """
+
+    def __init__(self, *, url: str, dev: DevServer | None = None, data_dir: Path | None = None) -> None:
+        self._url = url.rstrip("/")
+        self.dev = dev
+        self.data_dir = data_dir
+
+    @classmethod
+    def start_devserver(
+        cls, data_dir: Path, cwd: Path, timeout: float, command: list[str] | None = None
+    ) -> KuzzleServer:
+        """A dev server on a free port (``--control``) with ``data_dir`` as its data."""
+        data_dir.mkdir(parents=True, exist_ok=True)
+        dev = DevServer(command or devserver_command(data_dir), cwd=cwd).start(timeout)
+        return cls(url=dev.url, dev=dev, data_dir=data_dir)
+
+    @property
+    def is_devserver(self) -> bool:
+        return self.dev is not None
+
+    @property
+    def url(self) -> str:
+        return self.dev.url if self.dev is not None else self._url
+
+    @property
+    def ssl(self) -> bool:
+        return urlsplit(self.url).scheme in {"https", "wss"}
+
+    @property
+    def ws_url(self) -> str:
+        parts = urlsplit(self.url)
+        return f"{'wss' if self.ssl else 'ws'}://{parts.netloc}"
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or CFG.HOST
+
+    @property
+    def port(self) -> int:
+        parts = urlsplit(self.url)
+        return parts.port or (443 if self.ssl else 7512)
+
+    def _need_devserver(self, what: str) -> DevServer:
+        if self.dev is None:
+            pytest.skip(f"{what} needs the dev server (not available with --kuzzle-url)")
+        return self.dev
+
+    def control(self, route: str, body: dict[str, Any] | None = None, method: str = "POST") -> Any:
+        """Call the dev server's control surface (``/_devserver/<route>``); the JSON answer.
+        Skips the test against a real Kuzzle."""
+        self._need_devserver("the control surface")
+        data = None if method == "GET" else json.dumps(body or {}).encode()
+        request = urllib.request.Request(
+            f"{self.url}/_devserver/{route.lstrip('/')}",
+            data=data,
+            headers={"Content-Type": "application/json"},
+            method=method,
+        )
+        with urllib.request.urlopen(request, timeout=CFG.scaled(10)) as response:
+            return json.loads(response.read() or b"null")
+
+    def reset(self) -> None:
+        """Drop every index, document, subscription and scroll (users stay)."""
+        self.control("reset")
+
+    def restart(self, *, down: Callable[[], None] | None = None) -> None:
+        """Stop the dev server and start it again on the same port with the same data
+        (an outage, as clients see it); ``down()`` runs while it is stopped."""
+        dev = self._need_devserver("restart()")
+        port = dev.port
+        dev.stop()
+        if down is not None:
+            down()
+        command = [part if part != "0" else str(port) for part in dev.command]
+        if "--port" in dev.command:
+            command[dev.command.index("--port") + 1] = str(port)
+        self.dev = DevServer(command, cwd=dev.cwd).start(CFG.scaled(CFG.DEVSERVER_START_TIMEOUT))
+
+    def stop(self) -> None:
+        if self.dev is not None:
+            self.dev.stop()
+
+    def log_tail(self, count: int = 200) -> str:
+        return self.dev.log_tail(count) if self.dev is not None else "(a real Kuzzle: no log here)"
+
+    def __repr__(self) -> str:
+        return f"KuzzleServer({self.url!r}, devserver={self.is_devserver})"
 
 
 # ------------------------------------------------------------------------- session
@@ -139,38 +326,45 @@ class NetworkRecorder:
 class Harness:
     """Everything a browser test session shares; parts start on first use."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
+    def __init__(
+        self,
+        options: Options,
+        *,
+        config: pytest.Config | None = None,
+        extra_mounts: dict[str, Path] | None = None,
+    ) -> None:
+        self.options = options
+        self.config = config  # for the plugin's hooks (None outside pytest)
+        self.extra_mounts = dict(extra_mounts or {})
+        self._lock = threading.RLock()
         self._tmp = tempfile.TemporaryDirectory(prefix="kuzzle-browser-tests-")
         self._static: StaticServer | None = None
-        self._dev: DevServer | None = None
-        self._dev_error: str | None = None
+        self._kuzzle: KuzzleServer | None = None
+        self._kuzzle_error: str | None = None
         self._loop: BrowserLoop | None = None
         self._playwright: Any = None
         self._browser: Any = None
-        self._wheel: Path | None = None
-        self._proxy: FaultProxy | None = None
+        self._wheels: dict[str, Path] = {}  # spec -> wheel
         self.pages: dict[str, InPagePage] = {}
         self.boot_times: dict[str, float] = {}
+        self.closers: list[Callable[[], None]] = []  # run first by close()
 
     # time bounds, all from the one scale factor
     @staticmethod
     def scaled(seconds: float) -> float:
         return float(CFG.scaled(seconds))
 
-    # -- static files and the wheel
+    @property
+    def tmp_dir(self) -> Path:
+        return Path(self._tmp.name)
+
+    # -- static files and wheels
     @property
     def static(self) -> StaticServer:
         with self._lock:
             if self._static is None:
-                self._static = StaticServer(
-                    {
-                        "/vendor": CFG.VENDOR_DIR,
-                        "/wheels": CFG.WHEELS_DIR,
-                        "/www": WWW_DIR,
-                        "/inpage": INPAGE_DIR,
-                    }
-                ).start()
+                mounts = {"/vendor": self.options.vendor_dir, "/www": WWW_DIR, **self.extra_mounts}
+                self._static = StaticServer(mounts).start()
             return self._static
 
     @property
@@ -178,70 +372,88 @@ class Harness:
         return self.static.url
 
     def check_vendor(self) -> None:
-        for needed in (Path(CFG.PYODIDE_DIR) / "pyodide.mjs", Path(CFG.PYSCRIPT_DIR) / "core.js"):
-            if not needed.is_file():
-                raise HarnessError(f"{needed} is missing: run `make setup` first")
+        """Pyodide, micropip and PyScript in the vendor folder; vendored (npm, PyPI) when
+        missing or of other versions."""
+        with self._lock:
+            vendor_dir = self.options.vendor_dir
+            if not is_vendored(vendor_dir):
+                print(f"pytest-kuzzle-browser: vendoring Pyodide/PyScript into {vendor_dir}", file=sys.stderr)
+                try:
+                    vendor_all(vendor_dir)
+                except (Exception, SystemExit) as exc:
+                    raise HarnessError(f"vendoring into {vendor_dir} failed: {exc}") from None
+
+    def resolve_wheel(self, spec: str | Path) -> Path:
+        """A wheel from a spec (file, glob, source folder; built when stale), once per run."""
+        key = str(spec)
+        with self._lock:
+            if key not in self._wheels:
+                try:
+                    self._wheels[key] = resolve_wheel(spec, self.options.rootdir)
+                except WheelError as exc:
+                    raise HarnessError(str(exc)) from None
+            return self._wheels[key]
 
     def wheel(self) -> Path:
-        """The kuzzle_browser wheel, rebuilt when older than any source file."""
-        with self._lock:
-            if self._wheel is None:
-                found = sorted(Path(CFG.WHEELS_DIR).glob("kuzzle_browser-*-py3-none-any.whl"))
-                sources = [*(ROOT / "kuzzle_browser").rglob("*"), ROOT / "pyproject.toml"]
-                newest = max((p.stat().st_mtime for p in sources if p.is_file()), default=0.0)
-                if len(found) == 1 and found[0].stat().st_mtime >= newest:
-                    self._wheel = found[0]
-                else:
-                    self._wheel = build_wheel()
-            return self._wheel
+        """The kuzzle_browser wheel (``kuzzle_browser_wheel`` option; by default the rootdir
+        when it is kuzzle_browser's source), rebuilt when older than any source file."""
+        spec = self.options.kuzzle_browser_wheel
+        if not spec:
+            root = self.options.rootdir
+            if not (root / "kuzzle_browser" / "__init__.py").is_file():
+                raise HarnessError(
+                    "where is the kuzzle_browser wheel? set the ini option kuzzle_browser_wheel "
+                    "(a .whl file, a glob or kuzzle_browser's source folder)"
+                )
+            spec = str(root)
+        return self.resolve_wheel(spec)
 
-    @property
-    def wheel_url(self) -> str:
-        return f"{self.static_url}/wheels/{self.wheel().name}"
+    def wheel_url(self, wheel: Path | None = None) -> str:
+        """The URL of a wheel (default: kuzzle_browser's) on the static server."""
+        wheel = wheel or self.wheel()
+        self.static.generated[f"/wheels/{wheel.name}"] = lambda: (wheel.read_bytes(), "application/zip")
+        return f"{self.static_url}/wheels/{wheel.name}"
 
-    # -- dev server
-    def dev_server(self) -> DevServer | None:
-        """The session's dev server; None when disabled with KUZZLE_BROWSER_DEVSERVER=none."""
+    def app_wheels(self, extra: Iterable[str | Path] = ()) -> list[Path]:
+        """The app's wheels: the ``kuzzle_app_wheels`` option plus ``extra`` specs."""
+        return [self.resolve_wheel(spec) for spec in (*self.options.app_wheels, *extra)]
+
+    # -- Kuzzle
+    def kuzzle_server(self) -> KuzzleServer | None:
+        """The session's Kuzzle: ``--kuzzle-url`` or the dev server (started on first use);
+        None when disabled with KUZZLE_BROWSER_DEVSERVER=none."""
+        if self.options.kuzzle_url:
+            with self._lock:
+                if self._kuzzle is None:
+                    self._kuzzle = KuzzleServer(url=self.options.kuzzle_url)
+                return self._kuzzle
         if os.environ.get("KUZZLE_BROWSER_DEVSERVER", "").lower() == "none":
             return None
         with self._lock:
-            if self._dev_error is not None:
-                raise HarnessError(self._dev_error)
-            if self._dev is None:
-                data = Path(self._tmp.name) / "devserver-data"
-                data.mkdir()
-                server = DevServer(devserver_command(data), cwd=ROOT)
+            if self._kuzzle_error is not None:
+                raise HarnessError(self._kuzzle_error)
+            if self._kuzzle is None:
                 try:
-                    self._dev = server.start(self.scaled(CFG.DEVSERVER_START_TIMEOUT))
+                    self._kuzzle = KuzzleServer.start_devserver(
+                        self.tmp_dir / "devserver-data",
+                        self.options.rootdir,
+                        self.scaled(CFG.DEVSERVER_START_TIMEOUT),
+                    )
                 except DevServerError as exc:
-                    self._dev_error = str(exc)
+                    self._kuzzle_error = str(exc)
                     raise
-            return self._dev
+            return self._kuzzle
 
-    def fault_proxy(self) -> FaultProxy:
-        """The session's fault-injection proxy in front of the dev server (started on first use)."""
-        dev = self.dev_server()
-        if dev is None:
-            raise HarnessError("the fault proxy needs the dev server")
-        with self._lock:
-            if self._proxy is None:
-                self._proxy = FaultProxy(dev.port, self._set_page_offline).start()
-            return self._proxy
-
-    @property
-    def running_fault_proxy(self) -> FaultProxy | None:
-        """The fault proxy if one was started (for the figures), without starting one."""
-        return self._proxy
-
-    def _set_page_offline(self, page_id: str, offline: bool) -> None:
-        # Called from the proxy's thread while the page awaits its answer: the
-        # Playwright loop is free to run this alongside the pending evaluate().
-        self.run(self.pages[page_id].context.set_offline(offline))
+    def dev_server(self) -> DevServer | None:
+        """The session's dev server process (None with KUZZLE_BROWSER_DEVSERVER=none or
+        ``--kuzzle-url``)."""
+        kuzzle = self.kuzzle_server()
+        return kuzzle.dev if kuzzle is not None else None
 
     @property
     def running_dev_server(self) -> DevServer | None:
         """The dev server if one was started (for logs), without starting one."""
-        return self._dev
+        return self._kuzzle.dev if self._kuzzle is not None else None
 
     # -- browser
     @property
@@ -260,9 +472,11 @@ class Harness:
     def browser(self) -> Any:
         """The Playwright ``Browser`` (async API): use it only in coroutines given to run()."""
         if self._browser is None:
-            executable = CFG.chromium_executable()
+            executable = self.options.chromium or CFG.chromium_executable()
             if executable is None:
-                raise HarnessError("no Chromium found: set KUZZLE_BROWSER_CHROMIUM or run `make setup`")
+                raise HarnessError(
+                    "no Chromium found: pass --kuzzle-chromium, set KUZZLE_BROWSER_CHROMIUM or `make setup`"
+                )
             self._browser = self.run(self._launch(executable), self.scaled(CFG.LAUNCH_TIMEOUT))
         return self._browser
 
@@ -272,10 +486,14 @@ class Harness:
         self._playwright = await async_playwright().start()
         return await self._playwright.chromium.launch(
             executable_path=executable,
-            args=list(CFG.CHROMIUM_ARGS),
-            headless=CFG.HEADLESS,
+            args=CFG.chromium_args(headless=self.options.headless, allow_hosts=self.options.extra_hosts),
+            headless=self.options.headless,
             timeout=self.scaled(CFG.LAUNCH_TIMEOUT) * 1000,
         )
+
+    def recorder(self) -> NetworkRecorder:
+        """A NetworkRecorder allowing the hosts this session may reach."""
+        return NetworkRecorder(extra_hosts=self.options.extra_hosts)
 
     async def new_context(self, recorder: NetworkRecorder, **options: Any) -> Any:
         """A fresh context (own cookie jar) whose non-loopback requests go to ``recorder``."""
@@ -291,6 +509,11 @@ class Harness:
         return self._browser
 
     def close(self) -> None:
+        for closer in reversed(self.closers):
+            try:
+                closer()
+            except Exception as exc:
+                print(f"harness close: {exc!r}", file=sys.stderr)
         if self._loop is not None:
             if self._playwright is not None:
                 try:
@@ -298,10 +521,8 @@ class Harness:
                 except Exception as exc:
                     print(f"browser shutdown: {exc!r}", file=sys.stderr)
             self._loop.close()
-        if self._proxy is not None:
-            self._proxy.stop()
-        if self._dev is not None:
-            self._dev.stop()
+        if self._kuzzle is not None:
+            self._kuzzle.stop()
         if self._static is not None:
             self._static.stop()
         self._tmp.cleanup()
@@ -338,18 +559,33 @@ def find_tests(source: str, filename: str) -> tuple[list[InPageTest], float | No
     return tests, timeout
 
 
-class BootError(HarnessError):
-    """The page for an in-page module could not be booted."""
+class PythonInPageError(Exception):
+    """Python code run in the page raised; the message holds its traceback from Pyodide."""
 
 
 class InPagePage:
-    """One booted page running one in-page test module."""
+    """One booted page: Pyodide, micropip, the kuzzle_browser wheel and the app's wheels,
+    ``inpage_support`` (and ``helpers``: {module name: source}) importable; with a
+    ``module_name`` and ``source``, that module is imported too (its ``setup_module()`` run).
+    """
 
-    def __init__(self, harness: Harness, module_name: str, source: str) -> None:
+    def __init__(
+        self,
+        harness: Harness,
+        module_name: str | None = None,
+        source: str = "",
+        *,
+        page_id: str | None = None,
+        helpers: dict[str, str] | None = None,
+        app_wheels: Iterable[Path] = (),
+    ) -> None:
         self.harness = harness
         self.module_name = module_name
+        self.page_id = page_id or module_name or f"page-{id(self):x}"
         self.source = source
-        self.recorder = NetworkRecorder()
+        self.helpers = dict(helpers or {})
+        self.app_wheels = list(app_wheels)
+        self.recorder = harness.recorder()
         self.console: list[str] = []
         self.context: Any = None
         self.page: Any = None
@@ -362,26 +598,29 @@ class InPagePage:
         started = time.monotonic()
         try:
             harness.check_vendor()
-            dev = harness.dev_server()
-            port = dev.port if dev is not None else 0
-            wheel_url = harness.wheel_url
+            kuzzle = harness.kuzzle_server()
+            wheel_urls = [harness.wheel_url(), *(harness.wheel_url(w) for w in self.app_wheels)]
             harness.browser  # noqa: B018 - launch outside the boot coroutine
-            config = f"SERVER_PORT = {port}\nTIMEOUT_SCALE = {CFG.timeout_scale()!r}\n"
-            files = {
-                f"{PAGE_DIR}/inpage_support.py": (INPAGE_DIR / "inpage_support.py").read_text(),
-                f"{PAGE_DIR}/_inpage_runner.py": (WWW_DIR / "inpage_runner.py").read_text(),
-                f"{PAGE_DIR}/{self.module_name}.py": self.source,
+            values: dict[str, Any] = {
+                "SERVER_URL": kuzzle.url if kuzzle is not None else f"http://{CFG.HOST}:0",
+                "SERVER_PORT": kuzzle.port if kuzzle is not None else 0,
+                "SERVER_CONTROL": bool(kuzzle is not None and kuzzle.is_devserver),
+                "TIMEOUT_SCALE": CFG.timeout_scale(),
             }
-            if "inpage_faults" in self.source:
-                proxy = harness.fault_proxy()
-                harness.pages[self.module_name] = self
-                config += (
-                    f"PROXY_PORT = {proxy.port}\nPROXY_CONTROL_PORT = {proxy.control_port}\n"
-                    f"PAGE_ID = {self.module_name!r}\n"
-                )
-                files[f"{PAGE_DIR}/inpage_faults.py"] = (INPAGE_DIR / "inpage_faults.py").read_text()
-            files[f"{PAGE_DIR}/_inpage_config.py"] = config
-            harness.run(self._boot(wheel_url, files), harness.scaled(CFG.BOOT_TIMEOUT))
+            if harness.config is not None:
+                for extra in harness.config.hook.pytest_kuzzle_browser_inpage_config(inpage=self):
+                    values.update(extra or {})
+            files = {
+                f"{PAGE_DIR}/inpage_support.py": (SUPPORT_DIR / "inpage_support.py").read_text(),
+                f"{PAGE_DIR}/_inpage_runner.py": (WWW_DIR / "inpage_runner.py").read_text(),
+                f"{PAGE_DIR}/_inpage_config.py": "".join(f"{k} = {v!r}\n" for k, v in values.items()),
+            }
+            for name, text in self.helpers.items():
+                files[f"{PAGE_DIR}/{name}.py"] = text
+            if self.module_name is not None:
+                files[f"{PAGE_DIR}/{self.module_name}.py"] = self.source
+            harness.pages[self.page_id] = self
+            harness.run(self._boot(wheel_urls, files), harness.scaled(CFG.BOOT_TIMEOUT))
         except HarnessError as exc:
             raise BootError(self._with_logs(str(exc))) from None
         except Exception as exc:
@@ -391,7 +630,7 @@ class InPagePage:
         if self.recorder.external:
             raise BootError(self._with_logs(f"requests left 127.0.0.1: {self.recorder.external}"))
 
-    async def _boot(self, wheel_url: str, files: dict[str, str]) -> None:
+    async def _boot(self, wheel_urls: list[str], files: dict[str, str]) -> None:
         self.context = await self.harness.new_context(self.recorder)
         self.page = page = await self.context.new_page()
         page.on("console", lambda msg: self.console.append(f"[console.{msg.type}] {msg.text}"))
@@ -407,15 +646,17 @@ class InPagePage:
 
         await step("() => inpage.loadPyodide()")
         await step("() => inpage.loadMicropip()")
-        await step("([url]) => inpage.installWheel(url)", wheel_url)
+        for url in wheel_urls:
+            await step("([url]) => inpage.installWheel(url)", url)
         for path, text in files.items():
             await step("([path, text]) => inpage.writeFile(path, text)", path, text)
         await step("([code]) => inpage.runPython(code)", f"import sys; sys.path.insert(0, {PAGE_DIR!r})")
-        error = await page.evaluate(
-            "([m]) => pyodide.pyimport('_inpage_runner').import_module(m)", [self.module_name]
-        )
-        if error:
-            raise BootError(f"import of {self.module_name} failed:\n{error}")
+        if self.module_name is not None:
+            error = await page.evaluate(
+                "([m]) => pyodide.pyimport('_inpage_runner').import_module(m)", [self.module_name]
+            )
+            if error:
+                raise BootError(f"import of {self.module_name} failed:\n{error}")
 
     def run_test(self, name: str, timeout: float) -> dict[str, Any]:
         """Run one test function in the page; the runner's JSON result as a dict."""
@@ -434,6 +675,39 @@ class InPagePage:
         result: dict[str, Any] = json.loads(text)
         return result
 
+    def run_source(self, source: str, timeout: float | None = None) -> Any:
+        """Run Python source in the page (top-level ``await`` allowed); the value of its
+        last expression (through JSON; ``repr()`` when not JSON-able). Raises
+        PythonInPageError with the Python traceback from Pyodide when it raises, and
+        HarnessError when it made requests outside the allowed hosts."""
+        if self.broken:
+            raise HarnessError(f"page unusable: {self.broken}")
+        timeout = timeout if timeout is not None else self.harness.scaled(CFG.TEST_TIMEOUT)
+        external_start = len(self.recorder.external)
+        try:
+            text = self.harness.run(
+                self.page.evaluate("([c, t]) => inpage.runSource(c, t)", [source, timeout]),
+                timeout + self.harness.scaled(15),
+            )
+        except Exception as exc:
+            self.broken = f"code did not finish: {type(exc).__name__}: {exc}"
+            raise HarnessError(self.broken) from None
+        result = json.loads(text)
+        unexpected = [
+            url
+            for url in self.recorder.external[external_start:]
+            if not any(url.startswith(prefix) for prefix in result["expected_blocked"])
+        ]
+        if result["outcome"] == "skipped":
+            pytest.skip(result["detail"])
+        if result["outcome"] == "failed":
+            raise PythonInPageError(
+                f"Python in the page raised (traceback from Pyodide):\n{result['detail']}"
+            )
+        if unexpected:
+            raise HarnessError(f"requests left 127.0.0.1 (blocked): {unexpected}")
+        return result["value"]
+
     def log_length(self) -> int:
         if self.page is None or self.broken:
             return 0
@@ -447,7 +721,7 @@ class InPagePage:
 
     def teardown(self) -> str:
         """Run ``teardown_module`` in the page (if booted); '' or its traceback."""
-        if self.page is None or self.broken:
+        if self.page is None or self.broken or self.module_name is None:
             return ""
         try:
             result: str = self.harness.run(
@@ -461,11 +735,12 @@ class InPagePage:
             return f"{type(exc).__name__}: {exc}"
 
     def close(self) -> None:
+        self.harness.pages.pop(self.page_id, None)
         if self.context is not None:
             try:
                 self.harness.run(self.context.close(), self.harness.scaled(15))
             except Exception as exc:
-                print(f"closing page of {self.module_name}: {exc!r}", file=sys.stderr)
+                print(f"closing page {self.page_id}: {exc!r}", file=sys.stderr)
             self.context = self.page = None
 
     def _with_logs(self, message: str) -> str:
@@ -478,6 +753,15 @@ class InPagePage:
         return "\n".join(parts)
 
 
+def helper_modules(folder: Path) -> dict[str, str]:
+    """The non-test ``*.py`` modules of an in-page folder (importable in its pages)."""
+    return {
+        p.stem: p.read_text()
+        for p in sorted(folder.glob("*.py"))
+        if not p.name.startswith("test_") and p.name not in {"conftest.py", "__init__.py"}
+    }
+
+
 class InPageFailure(Exception):
     """An in-page test failed; the message is the report (Python traceback from Pyodide)."""
 
@@ -485,7 +769,7 @@ class InPageFailure(Exception):
 class InPageModule(pytest.File):
     """An in-page test module: one page booted on setup, one item per test function."""
 
-    harness_getter: Any = None  # set by conftest: () -> Harness
+    harness_getter: Any = None  # set by the plugin: (config) -> Harness
 
     def collect(self) -> list[InPageItem]:
         source = self.path.read_text()
@@ -502,11 +786,20 @@ class InPageModule(pytest.File):
 
     def setup(self) -> None:
         harness: Harness = type(self).harness_getter(self.config)
-        self.inpage = InPagePage(harness, self.path.stem, self.source)
         try:
+            self.inpage = InPagePage(
+                harness,
+                self.path.stem,
+                self.source,
+                page_id=self.nodeid,
+                helpers=helper_modules(self.path.parent),
+                app_wheels=harness.app_wheels(),
+            )
             self.inpage.boot()
-        except BootError as exc:
+        except HarnessError as exc:
             self.boot_error = str(exc)
+            if self.inpage is None:
+                return
         harness.boot_times[self.nodeid] = self.inpage.boot_seconds
 
     def teardown(self) -> None:

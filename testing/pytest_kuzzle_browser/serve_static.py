@@ -5,7 +5,7 @@ Explicit MIME types (not the system's mime.types): ``.mjs``/``.js`` text/javascr
 ``.py`` text/plain, ``.toml``; ``Cache-Control: no-store`` on every answer so a rebuilt
 wheel is always the one loaded. Bound to 127.0.0.1 only.
 
-usage: python tools/serve_static.py [--port 8080] /=demo /vendor=build/vendor ...
+usage: python -m pytest_kuzzle_browser.serve_static [--port 8080] /=demo /vendor=build/vendor ...
 Importable: ``StaticServer({"/": Path("demo")}).start()`` serves from a thread.
 """
 
@@ -46,6 +46,8 @@ DEFAULT_MIME = "application/octet-stream"
 
 # A generated answer: returns (body, content type) for a URL path, computed per request.
 Generated = Callable[[], tuple[bytes, str]]
+# A rewrite of served files: (URL path, body) -> body.
+Transform = Callable[[str, bytes], bytes]
 
 
 def mime_type(path: str) -> str:
@@ -63,13 +65,15 @@ class StaticServer:
         generated: Mapping[str, Generated] | None = None,
         port: int = 0,
         quiet: bool = True,
+        transform: Transform | None = None,
     ) -> None:
         self.mounts = sorted(
             ((_norm_prefix(prefix), Path(folder).resolve()) for prefix, folder in mounts.items()),
             key=lambda item: len(item[0]),
             reverse=True,
         )
-        self.generated = dict(generated or {})
+        self.generated = dict(generated or {})  # may grow while serving
+        self.transform = transform
         self.quiet = quiet
         self.httpd = ThreadingHTTPServer((HOST, port), self._handler_class())
         self.httpd.daemon_threads = True
@@ -135,6 +139,8 @@ class StaticServer:
                         self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain", send_body)
                         return
                     body, ctype = file.read_bytes(), mime_type(file.name)
+                    if server.transform is not None:
+                        body = server.transform(url_path, body)
                 self._send(HTTPStatus.OK, body, ctype, send_body)
 
             def _send(self, status: HTTPStatus, body: bytes, ctype: str, send_body: bool) -> None:

@@ -16,19 +16,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_harness import CFG, ROOT, DevServer, Harness
-from devserver_process import DevServerError
+from project_config import ROOT, load_config
+from pytest_kuzzle_browser.devserver_process import DevServerError
+from pytest_kuzzle_browser.harness import Harness, KuzzleServer
 
+CFG = load_config()
 ARTIFACTS = ROOT / "build" / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
-def own_dev_server(browser_harness: Harness) -> Iterator[DevServer]:
-    """A dev server (``--control``, SQLite in a temporary folder) for this module only."""
+def own_dev_server(browser_harness: Harness) -> Iterator[KuzzleServer]:
+    """A dev server (``--control``, SQLite in a temporary folder) for this module only
+    (the plugin's ``kuzzle_server_factory``, at module scope)."""
     with tempfile.TemporaryDirectory(prefix="kuzzle-demo-data-") as data:
-        server = DevServer(DevServer.command_for(port=0, data_dir=Path(data), control=True), cwd=ROOT)
         try:
-            server.start(browser_harness.scaled(CFG.DEVSERVER_START_TIMEOUT))
+            server = KuzzleServer.start_devserver(
+                Path(data), ROOT, browser_harness.scaled(CFG.DEVSERVER_START_TIMEOUT)
+            )
         except DevServerError as exc:
             pytest.fail(str(exc))
         try:
@@ -44,7 +48,7 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-def control(server: DevServer, route: str, body: dict[str, Any] | None = None) -> Any:
+def control(server: KuzzleServer, route: str, body: dict[str, Any] | None = None) -> Any:
     """Call the dev server's control surface (``/_devserver/<route>``) from the host."""
     request = urllib.request.Request(
         f"{server.url}/_devserver/{route}",

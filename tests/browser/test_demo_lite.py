@@ -16,9 +16,13 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from browser_harness import CFG, DevServer, Harness, NetworkRecorder, StaticServer
 from build_lite import NOTEBOOK, build_lite
 from demo_support import PageLog, artifacts, own_dev_server
+from project_config import load_config
+from pytest_kuzzle_browser.harness import Harness, KuzzleServer, NetworkRecorder
+from pytest_kuzzle_browser.serve_static import StaticServer
+
+CFG = load_config()
 
 __all__ = ["artifacts", "own_dev_server"]  # fixtures used below
 
@@ -42,9 +46,9 @@ def lite_site(browser_harness: Harness) -> Iterator[StaticServer]:
 
 
 def test_notebook_cells_run_in_jupyterlite(
-    browser_harness: Harness, own_dev_server: DevServer, lite_site: StaticServer, artifacts: Any
+    browser_harness: Harness, own_kuzzle_server: KuzzleServer, lite_site: StaticServer, artifacts: Any
 ) -> None:
-    cells = notebook_cells(own_dev_server.port)
+    cells = notebook_cells(own_kuzzle_server.port)
     url = f"{lite_site.url}/repl/index.html?kernel=python&toolbar=1&" + "&".join(
         "code=" + quote(cell) for cell in cells
     )

@@ -14,9 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_harness import CFG, ROOT, DevServer, Harness, NetworkRecorder, StaticServer
 from demo_support import PageLog
+from project_config import ROOT, load_config
+from pytest_kuzzle_browser.harness import Harness, KuzzleServer, NetworkRecorder
+from pytest_kuzzle_browser.serve_static import StaticServer
 from web_packages import PYODIDE_KB_DIR, SIMPLE_DIR, build_all
+
+CFG = load_config()
 
 PAGES = Path(__file__).resolve().parent / "pages"
 README = ROOT / "README.md"
@@ -33,11 +37,11 @@ def readme_snippet() -> str:
 
 
 @pytest.fixture(scope="module")
-def web(browser_harness: Harness, dev_server: DevServer) -> Iterator[StaticServer]:
+def web(browser_harness: Harness, kuzzle_server: KuzzleServer) -> Iterator[StaticServer]:
     """tests/browser/pages/ with the runtime, the wheel, build/simple/ and build/pyodide-kb/."""
     wheel = browser_harness.wheel()
     build_all(wheel)
-    port = str(dev_server.port)
+    port = str(kuzzle_server.port)
 
     def page(text: str) -> tuple[bytes, str]:
         return text.encode(), "text/html; charset=utf-8"
@@ -93,11 +97,13 @@ def open_and_wait(harness: Harness, url: str, done: str = DONE, timeout: float =
     return data
 
 
-def test_sdk_in_a_pyscript_worker(browser_harness: Harness, dev_server: DevServer, web: StaticServer) -> None:
+def test_sdk_in_a_pyscript_worker(
+    browser_harness: Harness, kuzzle_server: KuzzleServer, web: StaticServer
+) -> None:
     """``<script type="py" worker>`` without ``sync`` and without COOP/COEP headers: the
     SDK connects from the worker (no window, document or localStorage there) and asks
     ``server.now()``; the main thread shows the answer."""
-    data = open_and_wait(browser_harness, f"{web.url}/worker.html?port={dev_server.port}")
+    data = open_and_wait(browser_harness, f"{web.url}/worker.html?port={kuzzle_server.port}")
     assert data.get("state") == "done", f"{data['body']}\n{data['console']}"
     assert data["isolated"] is False  # plain worker mode: no cross-origin isolation needed
     report = json.loads(data["report"])

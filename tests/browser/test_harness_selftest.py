@@ -11,7 +11,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from browser_harness import FIXTURES_DIR, ROOT, Harness
+from pytest_kuzzle_browser.harness import Harness
+
+FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
+ROOT = FIXTURES_DIR.parent.parent.parent
 
 
 @pytest.fixture(scope="module")

@@ -1,13 +1,16 @@
-"""Helpers for in-page tests (tests/browser/inpage/test_*.py), importable in the page.
+"""Helpers for in-page tests and ``run_python`` code, importable in every page as
+``inpage_support`` (part of pytest-kuzzle-browser).
 
 This module runs inside Pyodide, next to the test modules. The harness writes
-``_inpage_config.py`` beside it with the dev server's port and the time scale factor.
+``_inpage_config.py`` beside it with the Kuzzle server's URL and the time scale factor.
 
-* ``SERVER_HOST``, ``SERVER_PORT``, ``SERVER_URL`` (http), ``SERVER_WS_URL``: the dev server
-  started for this test session (``--port 0 --control``, fresh data directory);
+* ``SERVER_HOST``, ``SERVER_PORT``, ``SERVER_URL`` (http[s]), ``SERVER_WS_URL``, ``SERVER_SSL``:
+  the session's Kuzzle: the dev server (``--port 0 --control``, fresh data directory) or
+  the one given with ``--kuzzle-url``;
 * ``TIMEOUT_SCALE`` / ``scaled(seconds)``: every time bound goes through it;
 * ``await control(path, body=None, method="POST")``: the dev server's control surface
   (``/_devserver/<path>``), JSON in and out, raises ``ControlError`` on a non-2xx answer;
+  skips the test against a real Kuzzle (``SERVER_CONTROL`` is False);
 * ``await wait_for(predicate, timeout)``: polling, only where no event can be awaited;
 * ``document_cookie()``: ``document.cookie`` (HttpOnly cookies never show here);
 * ``raises(ExcType, match=...)``: like ``pytest.raises``; ``skip(reason)``;
@@ -26,21 +29,25 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
+import _inpage_config  # type: ignore[import-not-found]
 import js  # type: ignore[import-not-found]
-from _inpage_config import SERVER_PORT as _PORT  # type: ignore[import-not-found]
-from _inpage_config import TIMEOUT_SCALE as _SCALE  # type: ignore[import-not-found]
 from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
-SERVER_HOST = "127.0.0.1"
-SERVER_PORT: int = int(_PORT)
-SERVER_URL = f"http://{SERVER_HOST}:{SERVER_PORT}"
-SERVER_WS_URL = f"ws://{SERVER_HOST}:{SERVER_PORT}"
-TIMEOUT_SCALE: float = float(_SCALE)
+SERVER_URL: str = str(_inpage_config.SERVER_URL).rstrip("/")
+SERVER_SSL: bool = SERVER_URL.startswith("https:")
+SERVER_HOST: str = urlsplit(SERVER_URL).hostname or "127.0.0.1"
+SERVER_PORT: int = int(_inpage_config.SERVER_PORT)
+SERVER_WS_URL = f"{'wss' if SERVER_SSL else 'ws'}://{urlsplit(SERVER_URL).netloc}"
+SERVER_CONTROL: bool = bool(_inpage_config.SERVER_CONTROL)
+TIMEOUT_SCALE: float = float(_inpage_config.TIMEOUT_SCALE)
 
 __all__ = [
+    "SERVER_CONTROL",
     "SERVER_HOST",
     "SERVER_PORT",
+    "SERVER_SSL",
     "SERVER_URL",
     "SERVER_WS_URL",
     "TIMEOUT_SCALE",
@@ -76,7 +83,10 @@ async def control(path: str, body: dict[str, Any] | None = None, method: str = "
     """Call ``http://127.0.0.1:PORT/_devserver/<path>`` with ``js.fetch``; the JSON answer.
 
     ``method`` is POST by default; pass ``method="GET"`` (or "DELETE") for the others.
+    Skips the test when the session talks to a real Kuzzle (no control surface).
     """
+    if not SERVER_CONTROL:
+        skip("the dev server's control surface is not available with --kuzzle-url")
     url = f"{SERVER_URL}/_devserver/{path.lstrip('/')}"
     init: dict[str, Any] = {"method": method, "cache": "no-store"}
     if body is not None:

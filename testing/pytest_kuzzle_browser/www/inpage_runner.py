@@ -1,6 +1,6 @@
 """Runs in-page test functions inside Pyodide; written to the page's FS as _inpage_runner.
 
-The host (tests/browser/browser_harness.py) calls ``run_test`` through the runner page
+The host (pytest_kuzzle_browser/harness.py) calls ``run_test`` (and ``run_source``) through the runner page
 and gets back JSON: the outcome, the Python traceback from inside Pyodide, the time and
 the non-loopback URLs the test declared it expects to be blocked.
 """
@@ -58,6 +58,43 @@ async def run_test(module: str, name: str, timeout: float) -> str:
             "outcome": outcome,
             "detail": detail,
             "duration": time.monotonic() - started,
+            "expected_blocked": inpage_support._expected_blocked(),
+        }
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+    return value
+
+
+async def run_source(code: str, timeout: float) -> str:
+    """Run ``code`` (top-level await allowed) in a fresh namespace within ``timeout`` s;
+    JSON with the value of its last expression or the traceback."""
+    from pyodide.code import eval_code_async  # type: ignore[import-not-found]
+
+    inpage_support._reset_test_state()
+    started = time.monotonic()
+    outcome, detail, value = "passed", "", None
+    try:
+        namespace: dict[str, Any] = {"__name__": "__main__"}
+        value = _jsonable(
+            await asyncio.wait_for(eval_code_async(code, namespace, filename="<run_python>"), timeout)
+        )
+    except inpage_support.Skipped as exc:
+        outcome, detail = "skipped", str(exc)
+    except BaseException as exc:
+        outcome, detail = "failed", _format(exc)
+        if isinstance(exc, TimeoutError) and time.monotonic() - started >= timeout:
+            detail = f"in-page code timed out after {timeout:.1f} s\n{detail}"
+    return json.dumps(
+        {
+            "outcome": outcome,
+            "detail": detail,
+            "value": value,
             "expected_blocked": inpage_support._expected_blocked(),
         }
     )

@@ -1,0 +1,115 @@
+"""Browser settings shared by the plugin and this repository's tools: runtime versions,
+Chromium flags, time bounds. The repository's ``playwright.config.py`` re-exports them
+with its own paths; other projects get them through the plugin's options.
+
+Everything runs offline on loopback: Debian's (or any) Chromium driven by Playwright's
+Python package (never ``playwright install``), a Pyodide copy from npm served locally, and
+the network outside 127.0.0.1 blocked by Chromium itself (no Playwright ``route()``, which
+would answer CORS preflights on the server's behalf).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# --- versions of the vendored browser runtime (pytest_kuzzle_browser.vendor) --------
+PYODIDE_VERSION = "314.0.7"  # Python 3.14 in the page
+PYODIDE_PYTHON = "3.14"
+MICROPIP_VERSION = "0.11.1"  # the version pyodide-lock.json of 314.0.7 names
+PYSCRIPT_VERSION = "0.7.31"
+
+# --- network --------------------------------------------------------------------------
+# One host name everywhere: cookies are per host name, so page and API must agree.
+HOST = "127.0.0.1"
+LOOPBACK_HOSTS = frozenset({HOST})
+
+# --- Chromium -------------------------------------------------------------------------
+HEADLESS = True
+CHROMIUM_ARGS: tuple[str, ...] = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # no background traffic to Google services on a closed network
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # block everything but 127.0.0.1 inside Chromium: no name resolves, and whatever
+    # bypasses resolution goes to a dead proxy (loopback bypasses proxies implicitly)
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+    "--proxy-server=http://127.0.0.1:9",
+)
+CHROMIUM_CANDIDATES: tuple[str, ...] = ("/usr/bin/chromium", "/usr/lib/chromium/chromium")
+
+
+def chromium_args(*, headless: bool = HEADLESS, allow_hosts: tuple[str, ...] = ()) -> list[str]:
+    """``CHROMIUM_ARGS`` for headless or headed mode; ``allow_hosts`` (a real Kuzzle's host
+    name, ``--kuzzle-url``) resolve and bypass the dead proxy too."""
+    args = [a for a in CHROMIUM_ARGS if headless or a != "--headless"]
+    if allow_hosts:
+        excluded = "".join(f", EXCLUDE {host}" for host in allow_hosts)
+        args = [a + excluded if a.startswith("--host-resolver-rules=") else a for a in args]
+        args.append("--proxy-bypass-list=" + ";".join(allow_hosts))
+    return args
+
+
+def chromium_executable() -> str | None:
+    """The Chromium to drive: $KUZZLE_BROWSER_CHROMIUM, $CHROMIUM, Debian's, Playwright's."""
+    for var in ("KUZZLE_BROWSER_CHROMIUM", "CHROMIUM"):
+        value = os.environ.get(var)
+        if value:
+            return value
+    for candidate in CHROMIUM_CANDIDATES:
+        if os.access(candidate, os.X_OK):
+            return candidate
+    try:  # a browser Playwright downloaded itself, if someone did (never done here)
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            path = p.chromium.executable_path
+        if path and os.access(path, os.X_OK):
+            return path
+    except Exception:
+        pass
+    return None
+
+
+# --- where the vendored runtime goes for projects other than this repository ---------
+
+
+def default_vendor_dir() -> Path:
+    """$PYTEST_KUZZLE_BROWSER_VENDOR, else ``~/.cache/pytest-kuzzle-browser/vendor``
+    ($XDG_CACHE_HOME honoured): Pyodide, micropip and PyScript, vendored on first use."""
+    explicit = os.environ.get("PYTEST_KUZZLE_BROWSER_VENDOR")
+    if explicit:
+        return Path(explicit)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "pytest-kuzzle-browser" / "vendor"
+
+
+# --- time -----------------------------------------------------------------------------
+# One factor scales every time bound (slow CI machine: KUZZLE_BROWSER_TIMEOUT_SCALE=3).
+
+
+def timeout_scale() -> float:
+    """The factor from $KUZZLE_BROWSER_TIMEOUT_SCALE (default 1.0)."""
+    raw = os.environ.get("KUZZLE_BROWSER_TIMEOUT_SCALE", "").strip()
+    scale = float(raw) if raw else 1.0
+    if scale <= 0:
+        raise ValueError(f"KUZZLE_BROWSER_TIMEOUT_SCALE must be > 0, not {raw!r}")
+    return scale
+
+
+def scaled(seconds: float) -> float:
+    """A time bound in seconds, multiplied by the scale factor."""
+    return seconds * timeout_scale()
+
+
+# Base values in seconds (before scaling); generous, since they only bound failures.
+LAUNCH_TIMEOUT = 30.0  # Chromium start
+BOOT_TIMEOUT = 90.0  # page load + Pyodide + micropip + wheel install + imports
+TEST_TIMEOUT = 60.0  # one in-page test (a module may set INPAGE_TIMEOUT)
+DEVSERVER_START_TIMEOUT = 30.0  # until the "listening" line
+ACTION_TIMEOUT = 30.0  # a Playwright action or wait in host-side tests
