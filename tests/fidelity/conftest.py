@@ -1,7 +1,8 @@
 """Fidelity tests: the scenario list run with the official kuzzle-sdk and with kuzzle_browser.
 
 The whole list runs once per session (``fidelity_report``), with a browser harness of its
-own (``fidelity.FidelityHarness``: its static server also serves the official SDK bundle);
+own (the pytest-kuzzle-browser plugin's ``Harness`` with the session's options, its static
+server also serving the official SDK bundle: ``fidelity.fidelity_harness``);
 the side-by-side table is printed in the terminal summary and written to build/fidelity.md.
 """
 
@@ -12,13 +13,14 @@ from typing import Any
 
 import pytest
 from fidelity import FidelityReport, run_fidelity
+from pytest_kuzzle_browser.plugin import options_from_config
 
 _REPORT = pytest.StashKey[FidelityReport]()
 
 
 @pytest.fixture(scope="session")
 def fidelity_report(pytestconfig: pytest.Config) -> FidelityReport:
-    report = run_fidelity()
+    report = run_fidelity(options_from_config(pytestconfig))
     pytestconfig.stash[_REPORT] = report
     return report
 

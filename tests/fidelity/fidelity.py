@@ -26,11 +26,12 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
 sys.path.insert(0, str(ROOT / "tools"))
-from browser_harness import CFG, INPAGE_DIR, WWW_DIR, Harness, InPagePage, NetworkRecorder  # noqa: E402
 from official_sdk import ensure as ensure_official_sdk  # noqa: E402
-from serve_static import StaticServer  # noqa: E402
+from project_config import load_config  # noqa: E402
+from pytest_kuzzle_browser.harness import Harness, InPagePage, NetworkRecorder, Options  # noqa: E402
+
+CFG = load_config()
 
 SCENARIOS_FILE = HERE / "scenarios.json"
 OFFICIAL_WWW = HERE / "www"
@@ -85,27 +86,13 @@ def load_scenarios() -> tuple[list[Scenario], dict[str, Any]]:
     return scenarios, dict(data["constants"])
 
 
-class FidelityHarness(Harness):
-    """The browser harness, its static server also serving the official SDK bundle (``/sdk``)
+def fidelity_harness(options: Options | None = None) -> Harness:
+    """The plugin's harness, its static server also serving the official SDK bundle (``/sdk``)
     and the official scenario page (``/fidelity``). Own dev server and Chromium: resetting
     the dev server between scenarios must not touch other browser tests' data."""
-
-    @property
-    def static(self) -> StaticServer:
-        with self._lock:
-            if self._static is None:
-                bundle = ensure_official_sdk()
-                self._static = StaticServer(
-                    {
-                        "/vendor": CFG.VENDOR_DIR,
-                        "/wheels": CFG.WHEELS_DIR,
-                        "/www": WWW_DIR,
-                        "/inpage": INPAGE_DIR,
-                        "/sdk": bundle.parent,
-                        "/fidelity": OFFICIAL_WWW,
-                    }
-                ).start()
-            return self._static
+    bundle = ensure_official_sdk()
+    options = options or Options(rootdir=ROOT, vendor_dir=CFG.VENDOR_DIR)
+    return Harness(options, extra_mounts={"/sdk": bundle.parent, "/fidelity": OFFICIAL_WWW})
 
 
 @dataclass
@@ -201,7 +188,7 @@ def _md(text: str) -> str:
 class FidelityRunner:
     """Runs the scenario list in both columns; ``run()`` returns the report."""
 
-    def __init__(self, harness: FidelityHarness) -> None:
+    def __init__(self, harness: Harness) -> None:
         self.harness = harness
         self.scenarios, self.constants = load_scenarios()
         self.ids = [s.id for s in self.scenarios]
@@ -331,9 +318,10 @@ class FidelityRunner:
             inpage.close()
 
 
-def run_fidelity() -> FidelityReport:
-    """Run everything with a harness of its own, then close it; also writes build/fidelity.md."""
-    harness = FidelityHarness()
+def run_fidelity(options: Options | None = None) -> FidelityReport:
+    """Run everything with a harness of its own (``options``: the plugin's, from pytest's
+    command line), then close it; also writes build/fidelity.md."""
+    harness = fidelity_harness(options)
     try:
         harness.check_vendor()
         report = FidelityRunner(harness).run()
