@@ -19,11 +19,12 @@ KUZZLE_SSL ?=
 DEMO_ARGS := $(if $(CDN),--cdn) $(if $(KUZZLE_HOST),--kuzzle-host $(KUZZLE_HOST) --kuzzle-port $(KUZZLE_PORT)) \
              $(if $(KUZZLE_SSL),--ssl)
 
-.PHONY: help setup chromium venv vendor officialsdk wheel test demo lint fidelity bench web lite docs
+.PHONY: help setup chromium venv vendor officialsdk wheel test example demo lint fidelity bench web lite docs
 
 help:
 	@echo "make demo   - dev server on 127.0.0.1:7512 + the demo page on 127.0.0.1:8080"
-	@echo "make test   - every test: unit, integration, dev server, browser (headless Chromium)"
+	@echo "make test   - every test: unit, integration, dev server, browser (headless Chromium), example"
+	@echo "make example - examples/shoplist/ tested in its own venv with the plugin's wheel (testing/)"
 	@echo "make setup  - Chromium, .venv, vendored Pyodide/micropip/PyScript (done by both)"
 	@echo "make wheel  - build/wheels/kuzzle_browser-<version>-py3-none-any.whl"
 	@echo "make web    - the wheel + build/simple/ (PEP 503 index) + build/pyodide-kb/ (lock lists it)"
@@ -69,6 +70,24 @@ wheel: venv
 
 test: setup wheel
 	$(PY) -m pytest tests -ra $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory example
+
+# The example project, as another project would run it: a venv of its own (build/example-venv)
+# with pytest-kuzzle-browser installed from the wheel built from testing/ (dependencies pinned
+# like .venv's), its tests run from its folder; the plugin's vendor folder is build/vendor/.
+EXAMPLE_VENV := build/example-venv
+TESTING_DIST := build/testing-dist
+example: setup wheel
+	@rm -rf $(TESTING_DIST)
+	@$(PY) -c 'import sys; from pathlib import Path; from pytest_kuzzle_browser.wheels import build_wheel; \
+	  print(build_wheel(Path("testing"), Path(sys.argv[1])))' $(TESTING_DIST)
+	@[ -x $(EXAMPLE_VENV)/bin/python ] || $(PYTHON) -m venv $(EXAMPLE_VENV)
+	@$(EXAMPLE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c requirements-dev.txt \
+	  $(TESTING_DIST)/pytest_kuzzle_browser-*.whl
+	@$(EXAMPLE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall \
+	  $(TESTING_DIST)/pytest_kuzzle_browser-*.whl
+	cd examples/shoplist && PYTEST_KUZZLE_BROWSER_VENDOR=$(CURDIR)/build/vendor \
+	  $(CURDIR)/$(EXAMPLE_VENV)/bin/python -m pytest -ra -p no:cacheprovider $(PYTEST_ARGS)
 
 # the simple index and a Pyodide whose lock lists the wheel (pyodide-lock; tools/web_packages.py)
 web: vendor wheel

@@ -40,7 +40,7 @@ def build_wheel(source: Path, outdir: Path | None = None) -> Path:
     """Build the wheel of ``source`` into ``outdir`` (default ``source/build/wheels``);
     older wheels of the same project there are removed, so exactly one is left."""
     source = source.resolve()
-    outdir = outdir or source / "build" / "wheels"
+    outdir = (outdir or source / "build" / "wheels").resolve()
     stem = dist_stem(source)
     outdir.mkdir(parents=True, exist_ok=True)
     for old in outdir.glob(f"{stem}-*.whl"):
