@@ -92,10 +92,10 @@ def test_demo_files_are_offline_and_name_the_fresh_wheel(tmp_path: Path) -> None
 
 
 def test_two_people_share_a_live_list_and_converge_after_an_outage(
-    browser_harness: Harness, own_kuzzle_server: KuzzleServer, artifacts: Path
+    browser_harness: Harness, own_dev_server: KuzzleServer, artifacts: Path
 ) -> None:
     server = demo_static_server(browser_harness.wheel()).start()
-    url = f"{server.url}/?api_port={own_kuzzle_server.port}"
+    url = f"{server.url}/?api_port={own_dev_server.port}"
     recorder = NetworkRecorder()
     log = PageLog()
     wait_ms = browser_harness.scaled(CFG.ACTION_TIMEOUT) * 1000

@@ -46,9 +46,9 @@ def lite_site(browser_harness: Harness) -> Iterator[StaticServer]:
 
 
 def test_notebook_cells_run_in_jupyterlite(
-    browser_harness: Harness, own_kuzzle_server: KuzzleServer, lite_site: StaticServer, artifacts: Any
+    browser_harness: Harness, own_dev_server: KuzzleServer, lite_site: StaticServer, artifacts: Any
 ) -> None:
-    cells = notebook_cells(own_kuzzle_server.port)
+    cells = notebook_cells(own_dev_server.port)
     url = f"{lite_site.url}/repl/index.html?kernel=python&toolbar=1&" + "&".join(
         "code=" + quote(cell) for cell in cells
     )
