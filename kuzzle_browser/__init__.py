@@ -11,7 +11,6 @@ Start here::
 
 from kuzzle_browser._version import __version__
 from kuzzle_browser.client import SDK_NAME, Kuzzle
-from kuzzle_browser.controllers import DEFAULT
 from kuzzle_browser.errors import (
     ApiError,
     BadRequestError,
@@ -38,6 +37,7 @@ from kuzzle_browser.errors import (
     TooManyRequestsError,
     UnauthorizedError,
 )
+from kuzzle_browser.options import DEFAULT
 from kuzzle_browser.search_result import SearchResult
 from kuzzle_browser.subscription import Subscription
 from kuzzle_browser.websocket import WebSocket

@@ -29,17 +29,11 @@ _direct: list[list[_Wakeup]] = []
 
 
 class Answer(Generic[T]):
-    """A future resolved from the socket's message handler, for the tasks that await it.
+    """A future resolved from the socket's message handler (see the module docstring).
 
-    Pyodide's event loop runs every ``call_soon`` as its own browser task (a
-    ``postMessage`` round plus a one-shot JS proxy), so with an ``asyncio.Future``
-    each answer would cost a second browser task after its ``message`` event.
-    The wake-ups of an ``Answer`` resolved during a message dispatch run when that
-    dispatch ends, in the same browser task, as a JS promise's reactions run in
-    the microtasks after the handler. Resolved anywhere else (a close, a timeout,
-    a cancellation), it schedules them with ``call_soon`` like a Future.
-
-    It implements the part of the Future protocol that tasks, ``await`` and
+    Resolved anywhere but inside :func:`dispatch_directly` (a close, a timeout, a
+    cancellation), it schedules its wake-ups with ``call_soon`` like a Future. It
+    implements the part of the Future protocol that tasks, ``await`` and
     ``asyncio.timeout`` use.
     """
 

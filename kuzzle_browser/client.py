@@ -40,7 +40,7 @@ from kuzzle_browser.controllers import (
 from kuzzle_browser.errors import InvalidArgumentError, KuzzleError, NotConnectedError
 from kuzzle_browser.events import EventEmitter, Listener
 from kuzzle_browser.offline import OfflineRequests
-from kuzzle_browser.options import check_flag, check_optional_duration
+from kuzzle_browser.options import DEFAULT, Timeout, check_flag, check_optional_duration
 from kuzzle_browser.protocol.jwt import Jwt
 from kuzzle_browser.protocol.requests import new_request_id
 from kuzzle_browser.websocket import WebSocket
@@ -77,9 +77,6 @@ KUZZLE_EVENTS: Final = frozenset(
     }
 )
 
-# Options of kuzzle.query() that steer the SDK and must never reach the wire
-# (JS SDK 7.17.1 copies them into the request: kuzzle-protocol.md §12 #15).
-_NO_TIMEOUT = object()
 
 QueueFilter = Callable[[dict[str, Any]], bool]
 QueueLoader = Callable[[], Iterable[Mapping[str, Any]] | Awaitable[Iterable[Mapping[str, Any]]]]
@@ -437,7 +434,7 @@ class Kuzzle(EventEmitter):
         request: Mapping[str, Any],
         *,
         queuable: bool = True,
-        timeout: float | object | None = _NO_TIMEOUT,
+        timeout: Timeout = DEFAULT,
         **api_args: Any,
     ) -> dict[str, Any]:
         """Send a raw API request and return Kuzzle's whole response envelope.
@@ -470,9 +467,7 @@ class Kuzzle(EventEmitter):
         wire.setdefault("requestId", new_request_id())
         wire["volatile"] = self._volatile_for(wire.get("volatile"))
         self._authenticate_request(wire)
-        delay = (
-            self.request_timeout if timeout is _NO_TIMEOUT else check_optional_duration("timeout", timeout)
-        )
+        delay = self.request_timeout if timeout is DEFAULT else check_optional_duration("timeout", timeout)
         if self._offline.queuing:
             if queuable and (self.queue_filter is None or self.queue_filter(wire)):
                 return await self._offline.enqueue(wire, delay)

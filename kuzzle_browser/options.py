@@ -7,9 +7,26 @@ The JS SDK silently falls back to the default when an option has the wrong type
 
 from __future__ import annotations
 
+import enum
+from typing import Literal
+
 from kuzzle_browser.errors import InvalidArgumentError
 
-__all__ = ["check_duration", "check_flag", "check_optional_duration", "check_port"]
+__all__ = ["DEFAULT", "Timeout", "check_duration", "check_flag", "check_optional_duration", "check_port"]
+
+
+class _Default(enum.Enum):
+    TOKEN = "default"
+
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+DEFAULT: Literal[_Default.TOKEN] = _Default.TOKEN
+"""As a ``timeout``: use the client's ``request_timeout``."""
+
+Timeout = float | None | Literal[_Default.TOKEN]
+"""Seconds to wait for an answer; ``None``: no limit; :data:`DEFAULT`: the client's ``request_timeout``."""
 
 
 def check_flag(name: str, value: object) -> bool:

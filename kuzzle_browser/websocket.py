@@ -117,7 +117,6 @@ class _Link:
         self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.heartbeat: Heartbeat | None = None
         self.draining = False
-        self.closed = False
 
     def socket_opened(self) -> None:
         self.owner._link_opened(self)
@@ -127,7 +126,6 @@ class _Link:
         dispatch_directly(lambda: owner._link_frame(self, data))
 
     def socket_closed(self, code: int, reason: str, was_clean: bool) -> None:
-        self.closed = True
         self.owner._link_closed(self, code, reason)
 
 

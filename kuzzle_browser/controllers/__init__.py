@@ -3,12 +3,11 @@
 
 from kuzzle_browser.controllers.admin import CollectionController, IndexController, ServerController
 from kuzzle_browser.controllers.auth import AuthController
-from kuzzle_browser.controllers.base import DEFAULT, BaseController
+from kuzzle_browser.controllers.base import BaseController
 from kuzzle_browser.controllers.document import DocumentController
 from kuzzle_browser.controllers.realtime import RealtimeController
 
 __all__ = [
-    "DEFAULT",
     "AuthController",
     "BaseController",
     "CollectionController",

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kuzzle_browser.controllers.base import DEFAULT, BaseController, Timeout
+from kuzzle_browser.controllers.base import BaseController
 from kuzzle_browser.errors import KuzzleError
+from kuzzle_browser.options import DEFAULT, Timeout
 
 __all__ = ["AuthController"]
 

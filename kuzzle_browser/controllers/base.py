@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import enum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
+
+from kuzzle_browser.options import DEFAULT, Timeout
 
 if TYPE_CHECKING:
     from kuzzle_browser.client import Kuzzle
 
-__all__ = ["DEFAULT", "BaseController", "Timeout"]
-
-
-class _Default(enum.Enum):
-    TOKEN = "default"
-
-    def __repr__(self) -> str:
-        return "DEFAULT"
-
-
-DEFAULT: Literal[_Default.TOKEN] = _Default.TOKEN
-"""Use the client's ``request_timeout``."""
-
-Timeout = float | None | Literal[_Default.TOKEN]
-"""Seconds to wait for an answer; ``None``: no limit; :data:`DEFAULT`: the client's ``request_timeout``."""
+__all__ = ["BaseController"]
 
 
 class BaseController:
@@ -50,8 +37,6 @@ class BaseController:
         for key, value in {**(request or {}), **api_args}.items():
             if value is not None:
                 wire[key] = value
-        if timeout is DEFAULT:
-            return await self.kuzzle.query(wire, queuable=queuable)
         return await self.kuzzle.query(wire, queuable=queuable, timeout=timeout)
 
     async def _result(self, action: str, request: dict[str, Any] | None = None, **kwargs: Any) -> Any:

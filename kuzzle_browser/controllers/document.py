@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any, TypedDict, Unpack
 
-from kuzzle_browser.controllers.base import BaseController, Timeout
+from kuzzle_browser.controllers.base import BaseController
+from kuzzle_browser.options import Timeout
 from kuzzle_browser.search_result import SearchResult
 
 __all__ = ["DocumentController", "MultiWriteOptions", "ReadOptions", "UpdateOptions", "WriteOptions"]
