@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Final, Literal
 
@@ -38,7 +38,7 @@ from kuzzle_browser.controllers import (
     ServerController,
 )
 from kuzzle_browser.errors import InvalidArgumentError, KuzzleError, NotConnectedError
-from kuzzle_browser.events import EventEmitter, Listener
+from kuzzle_browser.events import EventEmitter, EventStream
 from kuzzle_browser.offline import OfflineRequests
 from kuzzle_browser.options import DEFAULT, Timeout, check_flag, check_optional_duration
 from kuzzle_browser.protocol.jwt import Jwt
@@ -532,25 +532,16 @@ class Kuzzle(EventEmitter):
 
     # -- events ----------------------------------------------------------------------------
 
-    async def iter_events(self, *names: str) -> AsyncIterator[tuple[str, tuple[Any, ...]]]:
-        """Iterate over events as ``(name, payload)``; all public events when no name is given.
+    def iter_events(self, *names: str) -> EventStream:
+        """Events as an async iterator of ``(name, payload)``; every public event when no name is given.
 
-        ::
+        Listening starts at this call, so nothing emitted afterwards is missed::
 
-            async for name, payload in kuzzle.iter_events("disconnected", "reconnected"):
-                print(name, payload)
+            async with kuzzle.iter_events("disconnected", "reconnected") as events:
+                async for name, payload in events:
+                    print(name, payload)
         """
-        queue: asyncio.Queue[tuple[str, tuple[Any, ...]]] = asyncio.Queue()
-        removers = []
-        for name in names or sorted(self.events):
-            listener: Listener = lambda *payload, _name=name: queue.put_nowait((_name, payload))  # noqa: E731
-            removers.append(self.on(name, listener))
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            for remove in removers:
-                remove()
+        return EventStream(self, names or sorted(self.events))
 
     def __repr__(self) -> str:
         return f"<Kuzzle {self.protocol!r} authenticated={self.authenticated}>"

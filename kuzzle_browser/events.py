@@ -20,7 +20,7 @@ from typing import Any
 
 from kuzzle_browser.errors import InvalidArgumentError
 
-__all__ = ["EventEmitter", "Listener"]
+__all__ = ["EventEmitter", "EventStream", "Listener"]
 
 logger = logging.getLogger("kuzzle_browser.events")
 
@@ -116,3 +116,45 @@ class EventEmitter:
 
         task.add_done_callback(done)
         return task
+
+
+class EventStream:
+    """``(name, payload)`` of an emitter's events, as an async iterator; made by ``Kuzzle.iter_events``.
+
+    Listens from creation until :meth:`close` (or the end of ``async with``).
+    """
+
+    def __init__(self, emitter: EventEmitter, names: Collection[str]) -> None:
+        self._queue: asyncio.Queue[tuple[str, tuple[Any, ...]] | None] = asyncio.Queue()
+        self._removers = [emitter.on(name, self._listener(name)) for name in names]
+        self._closed = False
+
+    def _listener(self, name: str) -> Listener:
+        return lambda *payload: self._queue.put_nowait((name, payload))
+
+    def close(self) -> None:
+        """Stop listening; an ``async for`` over the stream ends."""
+        if not self._closed:
+            self._closed = True
+            for remove in self._removers:
+                remove()
+            self._queue.put_nowait(None)
+
+    async def aclose(self) -> None:
+        """Same as :meth:`close`, for ``contextlib.aclosing`` and async-generator habits."""
+        self.close()
+
+    def __aiter__(self) -> EventStream:
+        return self
+
+    async def __anext__(self) -> tuple[str, tuple[Any, ...]]:
+        item = await self._queue.get() if not self._closed or not self._queue.empty() else None
+        if item is None:
+            raise StopAsyncIteration
+        return item
+
+    async def __aenter__(self) -> EventStream:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.close()

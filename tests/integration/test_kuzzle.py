@@ -349,3 +349,15 @@ async def test_subscriptions_restored_before_the_queue_replays(transport: FakeTr
     await within(write)
     actions = [r.get("marker") or r["action"] for r in transport.peer.requests]
     assert actions.index("replayed") > len(actions) - 1 - actions[::-1].index("subscribe")
+
+
+async def test_event_stream_listens_from_creation(transport: FakeTransport) -> None:
+    """Events emitted before the first iteration are not missed; async with stops listening."""
+    kuzzle = make(transport)
+    async with kuzzle.iter_events("connected", "disconnected") as events:
+        await within(kuzzle.connect())
+        await kuzzle.disconnect()
+        received = [await within(events.__anext__()) for _ in range(2)]
+    assert [name for name, _ in received] == ["connected", "disconnected"]
+    assert kuzzle.listener_count("connected") == 1  # only the client's own session check remains
+    assert [item async for item in events] == []
