@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kuzzle_devserver import DevServer, ServerConfig  # noqa: E402
+
 from tools.project_config import load_config  # noqa: E402
 
 WWW = Path(__file__).resolve().parent / "www"
@@ -67,7 +68,9 @@ def plan_for(quick: bool, reps: int) -> dict[str, Any]:
         "windows": [1, 10, 100, 1000],
         "notif_n": 10_000 if quick else 20_000,
         "echo_n": 3000 if quick else 6000,
-        "mem_warmup": 5_000 if quick else 10_000,
+        # "after warm-up": a whole batch first, so caches and first-time allocations
+        # are done before the measured batch
+        "mem_warmup": 20_000 if quick else 100_000,
         "mem_requests": 20_000 if quick else 100_000,
         "mem_notifications": 20_000 if quick else 100_000,
     }

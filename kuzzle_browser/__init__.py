@@ -9,69 +9,22 @@ Start here::
     print(await kuzzle.server.now())
 """
 
+from kuzzle_browser import errors
 from kuzzle_browser._version import __version__
 from kuzzle_browser.client import SDK_NAME, Kuzzle
-from kuzzle_browser.errors import (
-    ApiError,
-    BadRequestError,
-    ForbiddenError,
-    GatewayTimeoutError,
-    InternalError,
-    InvalidArgumentError,
-    InvalidStateError,
-    KeepaliveTimeout,
-    KuzzleConnectionError,
-    KuzzleError,
-    NetworkError,
-    NotConnectedError,
-    NotFoundError,
-    PartialError,
-    PreconditionError,
-    ProtocolError,
-    QueueOverflowError,
-    QueueTTLExpiredError,
-    RequestDiscardedError,
-    RequestTimeoutError,
-    ServiceUnavailableError,
-    SizeLimitError,
-    TooManyRequestsError,
-    UnauthorizedError,
-)
+from kuzzle_browser.errors import *  # noqa: F403 - the whole exception tree is public API
 from kuzzle_browser.options import DEFAULT
 from kuzzle_browser.search_result import SearchResult
 from kuzzle_browser.subscription import Subscription
 from kuzzle_browser.websocket import WebSocket
 
-__all__ = [
+__all__ = [  # the errors module's names, then ours
+    *errors.__all__,
     "DEFAULT",
     "SDK_NAME",
-    "ApiError",
-    "BadRequestError",
-    "ForbiddenError",
-    "GatewayTimeoutError",
-    "InternalError",
-    "InvalidArgumentError",
-    "InvalidStateError",
-    "KeepaliveTimeout",
     "Kuzzle",
-    "KuzzleConnectionError",
-    "KuzzleError",
-    "NetworkError",
-    "NotConnectedError",
-    "NotFoundError",
-    "PartialError",
-    "PreconditionError",
-    "ProtocolError",
-    "QueueOverflowError",
-    "QueueTTLExpiredError",
-    "RequestDiscardedError",
-    "RequestTimeoutError",
     "SearchResult",
-    "ServiceUnavailableError",
-    "SizeLimitError",
     "Subscription",
-    "TooManyRequestsError",
-    "UnauthorizedError",
     "WebSocket",
     "__version__",
 ]

@@ -140,10 +140,6 @@ class EventStream:
                 remove()
             self._queue.put_nowait(None)
 
-    async def aclose(self) -> None:
-        """Same as :meth:`close`, for ``contextlib.aclosing`` and async-generator habits."""
-        self.close()
-
     def __aiter__(self) -> EventStream:
         return self
 

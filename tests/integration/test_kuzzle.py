@@ -249,7 +249,7 @@ async def test_async_context_manager_and_event_iterator(transport: FakeTransport
         second = asyncio.ensure_future(events.__anext__())
     assert await within(second) == ("disconnected", ({"origin": "user/connection-closed"},))
     assert not kuzzle.connected
-    await events.aclose()
+    events.close()
 
 
 async def test_queue_persisted_across_page_reload(transport: FakeTransport) -> None:
