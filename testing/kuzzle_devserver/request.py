@@ -155,20 +155,27 @@ def envelope(
     volatile: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """``RequestResponse.toJSON().content`` (§2.3); ``Set-Cookie`` never appears in it."""
-    return {
+    """``RequestResponse.toJSON().content`` (§2.3); ``Set-Cookie`` never appears in it.
+
+    ``index`` and ``collection`` read ``request.input.args``: undefined when the
+    request had none, so ``JSON.stringify`` leaves them out (kuzzle-protocol.md A.2).
+    """
+    content = {
         "requestId": request_id,
         "status": status,
         "error": error.to_json() if error else None,
         "controller": controller,
         "action": action,
-        "index": index,
-        "collection": collection,
         "volatile": volatile,
         "headers": {k: v for k, v in (headers or {}).items() if k.lower() != "set-cookie"},
         "node": NODE_ID,
         "result": result,
     }
+    if index is not None:
+        content["index"] = index
+    if collection is not None:
+        content["collection"] = collection
+    return content
 
 
 def request_envelope(
