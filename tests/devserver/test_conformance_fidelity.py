@@ -16,22 +16,9 @@ from typing import Any
 
 import aiohttp
 from kuzzle_devserver import DevServer
+from kuzzle_spec import ENVELOPE_KEYS, RESOURCE_KEYS
 
 ORIGIN = "http://127.0.0.1:8000"
-# index and collection only when the request had them (Kuzzle reads them from
-# request.input.args: undefined otherwise, dropped by JSON.stringify)
-ENVELOPE_KEYS = {
-    "requestId",
-    "status",
-    "error",
-    "controller",
-    "action",
-    "volatile",
-    "headers",
-    "node",
-    "result",
-}
-RESOURCE_KEYS = {"index", "collection"}
 ALLOW_METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS,HEAD"
 ALLOW_HEADERS = (
     "Content-Type, Access-Control-Allow-Headers, Authorization, X-Requested-With, "

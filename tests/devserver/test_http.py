@@ -6,20 +6,9 @@ import json
 
 import aiohttp
 from kuzzle_devserver import DevServer
+from kuzzle_spec import ENVELOPE_KEYS
 
 ORIGIN = "http://app.test:8000"
-# no index/collection: server:now has none (Kuzzle leaves undefined keys out)
-ENVELOPE_KEYS = {
-    "requestId",
-    "status",
-    "error",
-    "controller",
-    "action",
-    "volatile",
-    "headers",
-    "node",
-    "result",
-}
 
 
 async def test_now_envelope_and_headers(server: DevServer, http: aiohttp.ClientSession) -> None:
