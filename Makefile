@@ -19,7 +19,7 @@ KUZZLE_SSL ?=
 DEMO_ARGS := $(if $(CDN),--cdn) $(if $(KUZZLE_HOST),--kuzzle-host $(KUZZLE_HOST) --kuzzle-port $(KUZZLE_PORT)) \
              $(if $(KUZZLE_SSL),--ssl)
 
-.PHONY: help setup chromium venv vendor officialsdk wheel test example demo lint fidelity bench web lite docs
+.PHONY: help setup chromium redis venv vendor officialsdk wheel test example demo lint fidelity bench web lite docs
 
 help:
 	@echo "make demo   - dev server on 127.0.0.1:7512 + the demo page on 127.0.0.1:8080"
@@ -34,7 +34,7 @@ help:
 	@echo "make fidelity - official kuzzle-sdk 7.17.1 vs kuzzle_browser, side by side (build/fidelity.md)"
 	@echo "make bench  - raw JS vs kuzzle-sdk vs kuzzle_browser, one Chromium (bench/results/); QUICK=1 to iterate"
 
-setup: chromium venv vendor officialsdk
+setup: chromium redis venv vendor officialsdk
 
 # Debian's Chromium, driven by Playwright through executable_path (never `playwright install`)
 chromium:
@@ -43,6 +43,14 @@ chromium:
 	  echo "setup: installing Debian's chromium"; \
 	  $(SUDO) apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# Debian's redis-server: the dev server's ms tests run against it as well as fakeredis
+redis:
+	@if command -v redis-server >/dev/null; then :; else \
+	  echo "setup: installing Debian's redis-server"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server >/dev/null; \
 	fi
 
 venv: $(VENV)/.requirements-installed

@@ -23,6 +23,7 @@ from .errors import kerror
 from .funnel import Funnel
 from .http_entry import HttpEntryPoint, json_response, routed_headers
 from .http_routes import api_definition
+from .memory_storage import MemoryStorage
 from .realtime import SERVER_CHANNEL, HotelClerk, push
 from .request import NODE_ID, envelope
 from .storage import Storage
@@ -74,6 +75,7 @@ class DevServer:
             users=UserDirectory(config.users_file),
             tokens=TokenRepository(self._on_token_expired, self._on_token_revoked),
             hotel=HotelClerk(),
+            memory=MemoryStorage(config.redis_url),
         )
         actions = build_action_table(self.ctx, lambda: api_definition(actions))
         funnel = Funnel(self.ctx, actions)
@@ -122,6 +124,7 @@ class DevServer:
         if self._runner is not None:
             await self._runner.cleanup()
         self.ctx.storage.close()
+        await self.ctx.memory.close()
         if self._temp_dir is not None:
             self._temp_dir.cleanup()
 
@@ -265,6 +268,7 @@ class DevServer:
         self.ctx.storage.reset()
         self.ctx.hotel.reset()
         self.ctx.scrolls.clear()
+        await self.ctx.memory.flush()
 
 
 class ServerThread:

@@ -41,6 +41,8 @@ class ServerConfig:
     control: bool = False
     # security.authToken.expiresIn "1h" — §7.8
     token_ttl_ms: int = 3_600_000
+    # the ms controller's Redis; None: fakeredis in-process
+    redis_url: str | None = None
 
     def origin_allowed(self, origin: str) -> bool:
         """Whether a request ``Origin`` passes the allow-list (funnel ``_isOriginAuthorized``)."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import ServerConfig
+from .memory_storage import MemoryStorage
 from .realtime import HotelClerk
 from .request import KuzzleRequest
 from .scrolls import ScrollCursors
@@ -26,5 +27,6 @@ class ServerContext:
     users: UserDirectory
     tokens: TokenRepository
     hotel: HotelClerk
+    memory: MemoryStorage = field(default_factory=MemoryStorage)
     scrolls: ScrollCursors = field(default_factory=ScrollCursors)
     started_at: float = field(default_factory=time.monotonic)

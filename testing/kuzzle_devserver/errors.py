@@ -21,6 +21,7 @@ _STATUS_BY_CLASS = {
     "SizeLimit": 413,
     "TooManyRequests": 429,
     "Internal": 500,
+    "MultipleErrors": 400,
     "ServiceUnavailable": 503,
 }
 
@@ -92,6 +93,29 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
     "api.assert.invalid_argument": (2, 1, 2, "BadRequest", 'Invalid argument "%s". Expected: %s'),
     "api.assert.missing_argument": (2, 1, 3, "BadRequest", 'Missing argument "%s".'),
     "api.assert.body_required": (2, 1, 8, "BadRequest", "The request must specify a body."),
+    "api.assert.empty_argument": (2, 1, 4, "BadRequest", 'The argument "%s" is empty.'),
+    "api.assert.mutually_exclusive": (
+        2,
+        1,
+        5,
+        "BadRequest",
+        'Arguments "%s" and "%s" are mutually exclusive',
+    ),
+    "api.assert.too_many_arguments": (2, 1, 6, "BadRequest", 'Argument "%s" contains too many values'),
+    "api.assert.forbidden_argument": (
+        2,
+        1,
+        11,
+        "BadRequest",
+        'The argument "%s" is not allowed by this API action.',
+    ),
+    "api.process.incomplete_multiple_request": (
+        2,
+        2,
+        10,
+        "MultipleErrors",
+        "At least one of the %s actions failed.",
+    ),
     "api.assert.koncorde_dsl_error": (2, 1, 14, "BadRequest", "%s"),
     "api.process.controller_not_found": (2, 2, 4, "NotFound", 'API controller "%s" not found.'),
     "api.process.action_not_found": (2, 2, 5, "NotFound", 'API action "%s":"%s" not found'),
@@ -185,3 +209,19 @@ def kerror(error_id: str, *args: object) -> KuzzleError:
         message=message,
         props=props,
     )
+
+
+class MultipleErrorsError(KuzzleError):
+    """Kuzzle's ``MultipleErrorsError``: the error object also carries ``count`` and ``errors``."""
+
+    def __init__(self, base: KuzzleError, errors: list[Any]) -> None:
+        super().__init__(base.id, base.code, base.status, base.message, base.props)
+        self.errors = errors
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "count": len(self.errors), "errors": self.errors}
+
+
+def multiple_errors(error_id: str, action: str, errors: list[Any]) -> MultipleErrorsError:
+    """``kerror.get(..., action, errors)`` for a ``MultipleErrorsError`` id (the errors are its body)."""
+    return MultipleErrorsError(kerror(error_id, action), errors)

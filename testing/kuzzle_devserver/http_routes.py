@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from . import http_routes_ms_bulk
+
 
 @dataclass(frozen=True)
 class Route:
@@ -101,6 +103,7 @@ GET /_listSubscriptions realtime list
 """
 
 ROUTES = [Route(*line.split()) for line in _TABLE.strip().splitlines()]
+ROUTES += [Route(*line.split()) for line in http_routes_ms_bulk.TABLE.strip().splitlines()]
 
 
 def match_route(verb: str, path: str) -> tuple[Route, dict[str, str]] | None:

@@ -7,6 +7,7 @@ from .auth import AuthController
 from .collection import CollectionController
 from .document import DocumentController
 from .index import IndexController
+from .ms import MemoryStorageController
 from .realtime import RealtimeController
 from .server import ApiDefinition, ServerController
 
@@ -18,6 +19,7 @@ def build_action_table(ctx: ServerContext, api_definition: ApiDefinition) -> Act
         CollectionController(ctx),
         DocumentController(ctx),
         IndexController(ctx),
+        MemoryStorageController(ctx),
         RealtimeController(ctx),
         ServerController(ctx, api_definition),
     ):
