@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..context import ActionTable, ServerContext
 from .auth import AuthController
+from .bulk import BulkController
 from .collection import CollectionController
 from .document import DocumentController
 from .index import IndexController
@@ -16,6 +17,7 @@ def build_action_table(ctx: ServerContext, api_definition: ApiDefinition) -> Act
     table: ActionTable = {}
     for controller in (
         AuthController(ctx),
+        BulkController(ctx),
         CollectionController(ctx),
         DocumentController(ctx),
         IndexController(ctx),
