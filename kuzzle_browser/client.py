@@ -26,11 +26,12 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from kuzzle_browser._version import __version__
 from kuzzle_browser.controllers import (
     AuthController,
+    BulkController,
     CollectionController,
     DocumentController,
     IndexController,
@@ -44,6 +45,9 @@ from kuzzle_browser.options import DEFAULT, Timeout, check_flag, check_optional_
 from kuzzle_browser.protocol.jwt import Jwt
 from kuzzle_browser.protocol.requests import new_request_id
 from kuzzle_browser.websocket import WebSocket
+
+if TYPE_CHECKING:
+    from kuzzle_browser.controllers.ms import MemoryStorageController
 
 __all__ = ["KUZZLE_EVENTS", "SDK_NAME", "Kuzzle"]
 
@@ -200,6 +204,8 @@ class Kuzzle(EventEmitter):
             protocol.enable_cookie_support()
 
         self.auth = AuthController(self)
+        self.bulk = BulkController(self)
+        self._ms: MemoryStorageController | None = None
         self.collection = CollectionController(self)
         self.document = DocumentController(self)
         self.index = IndexController(self)
@@ -209,6 +215,15 @@ class Kuzzle(EventEmitter):
         self.on("connected", self._check_session)
 
     # -- properties --------------------------------------------------------------------
+
+    @property
+    def ms(self) -> MemoryStorageController:
+        """The memory storage controller (Redis commands); its module loads on first use."""
+        if self._ms is None:
+            from kuzzle_browser.controllers.ms import MemoryStorageController
+
+            self._ms = MemoryStorageController(self)
+        return self._ms
 
     @property
     def connected(self) -> bool:
