@@ -35,7 +35,7 @@ def test_public_methods_of_the_main_classes_are_documented() -> None:
         kuzzle_browser.SearchResult,
         *(
             type(getattr(kuzzle, c))
-            for c in ("auth", "document", "collection", "index", "realtime", "server")
+            for c in ("auth", "document", "collection", "index", "realtime", "server", "bulk", "ms")
         ),
     ]
     missing = [
