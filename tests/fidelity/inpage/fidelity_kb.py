@@ -514,6 +514,48 @@ async def disconnect_pending_reconnect() -> str:
     return "no socket opened after disconnect()"
 
 
+@scenario
+async def bulk_methods() -> str:
+    kuzzle = await connected()
+    index, collection = await collection_ready(kuzzle)
+    bulk = kuzzle.bulk
+    lines = [{"index": {"_id": "a"}}, {"n": 1, "tag": "x"}, {"create": {"_id": "a"}}, {"n": 2}]
+    imported = await bulk.import_(index, collection, lines)
+    check(imported["successes"] == [{"index": {"_id": "a", "status": 201}}], f"import: {imported}")
+    check(imported["errors"][0]["create"]["status"] == 409, f"import errors: {imported['errors']}")
+    written = await bulk.write(index, collection, {"n": 3, "tag": "x"}, "w")
+    check(written == {"_id": "w", "_source": {"n": 3, "tag": "x"}, "_version": 1}, f"write: {written}")
+    many = await bulk.m_write(index, collection, [{"_id": "m", "body": {"tag": "y"}}])
+    check(many["successes"][0]["_id"] == "m" and many["errors"] == [], f"mWrite: {many}")
+    updated = await bulk.update_by_query(index, collection, {"term": {"tag": "x"}}, {"seen": True})
+    check(updated == 2, f"updateByQuery: {updated}")
+    deleted = await bulk.delete_by_query(index, collection, {"query": {"term": {"tag": "x"}}})
+    check(deleted == 2, f"deleteByQuery: {deleted}")
+    return "import (201 + 409), write, mWrite, updateByQuery 2, deleteByQuery 2"
+
+
+@scenario
+async def ms_commands() -> str:
+    kuzzle = await connected()
+    ms = kuzzle.ms
+    check(await ms.set("k", "v", ex=60) is None, "set did not map to undefined")
+    check(await ms.get("k") == "v", "get")
+    await ms.hset("h", "f", "1")
+    check(await ms.hgetall("h") == {"f": "1"}, "hgetall")
+    check(await ms.sismember("nope", "x") is False, "sismember: not a boolean")
+    await ms.zadd("z", [{"score": 1, "member": "a"}, {"score": 2.5, "member": "b"}])
+    zrange = await ms.zrange("z", 0, -1)
+    check(zrange == [{"member": "a", "score": 1}, {"member": "b", "score": 2.5}], f"zrange: {zrange}")
+    check(await ms.zscore("z", "b") == 2.5, "zscore: not a number")
+    scan = await ms.scan(0, match="*")
+    check(scan["cursor"] == "0" and sorted(scan["values"]) == ["h", "k", "z"], f"scan: {scan}")
+    check(all(isinstance(part, int) for part in await ms.time()), "time: not integers")
+    check(await ms.srandmember("nope") == [None], "srandmember: not a list")
+    check(await ms.delete(["k", "h"]) == 2, "del")
+    missing = await expect_error(ms.zadd("z", []), "api.assert.empty_argument", 400, 33619972)
+    return f"set, get, hgetall, sismember, zadd, zrange, zscore, scan, time, srandmember, del, {missing}"
+
+
 # ------------------------------------------------------------------------------ runner
 
 

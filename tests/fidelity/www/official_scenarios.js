@@ -426,6 +426,48 @@ const scenarios = {
     assert(opened.length === 0, `${opened.length} socket(s) opened after disconnect()`);
     return "no socket opened after disconnect()";
   },
+
+  async bulk_methods() {
+    const kuzzle = await connected();
+    const { index, collection } = await collectionReady(kuzzle);
+    const bulk = kuzzle.bulk;
+    const lines = [{ index: { _id: "a" } }, { n: 1, tag: "x" }, { create: { _id: "a" } }, { n: 2 }];
+    const imported = await bulk.import(index, collection, lines);
+    const ok = JSON.stringify(imported.successes) === JSON.stringify([{ index: { _id: "a", status: 201 } }]);
+    assert(ok, `import: ${JSON.stringify(imported)}`);
+    assert(imported.errors[0].create.status === 409, `import errors: ${JSON.stringify(imported.errors)}`);
+    const written = await bulk.write(index, collection, { n: 3, tag: "x" }, "w");
+    assert(written._id === "w" && written._version === 1 && written._source.n === 3, `write: ${JSON.stringify(written)}`);
+    const many = await bulk.mWrite(index, collection, [{ _id: "m", body: { tag: "y" } }]);
+    assert(many.successes[0]._id === "m" && many.errors.length === 0, `mWrite: ${JSON.stringify(many)}`);
+    const updated = await bulk.updateByQuery(index, collection, { term: { tag: "x" } }, { seen: true });
+    assert(updated === 2, `updateByQuery: ${updated}`);
+    const deleted = await bulk.deleteByQuery(index, collection, { query: { term: { tag: "x" } } });
+    assert(deleted === 2, `deleteByQuery: ${deleted}`);
+    return "import (201 + 409), write, mWrite, updateByQuery 2, deleteByQuery 2";
+  },
+
+  async ms_commands() {
+    const kuzzle = await connected();
+    const ms = kuzzle.ms;
+    assert((await ms.set("k", "v", { ex: 60 })) === undefined, "set did not map to undefined");
+    assert((await ms.get("k")) === "v", "get");
+    await ms.hset("h", "f", "1");
+    assert(JSON.stringify(await ms.hgetall("h")) === JSON.stringify({ f: "1" }), "hgetall");
+    assert((await ms.sismember("nope", "x")) === false, "sismember: not a boolean");
+    await ms.zadd("z", [{ score: 1, member: "a" }, { score: 2.5, member: "b" }]);
+    const zrange = await ms.zrange("z", 0, -1);
+    const expected = [{ member: "a", score: 1 }, { member: "b", score: 2.5 }];
+    assert(JSON.stringify(zrange) === JSON.stringify(expected), `zrange: ${JSON.stringify(zrange)}`);
+    assert((await ms.zscore("z", "b")) === 2.5, "zscore: not a number");
+    const scan = await ms.scan(0, { match: "*" });
+    assert(scan.cursor === "0" && JSON.stringify(scan.values.sort()) === '["h","k","z"]', `scan: ${JSON.stringify(scan)}`);
+    assert((await ms.time()).every((part) => Number.isInteger(part)), "time: not integers");
+    assert(JSON.stringify(await ms.srandmember("nope")) === "[null]", "srandmember: not a list");
+    assert((await ms.del(["k", "h"])) === 2, "del");
+    const missing = await expectError(ms.zadd("z", []), "api.assert.empty_argument", 400, 33619972);
+    return `set, get, hgetall, sismember, zadd, zrange, zscore, scan, time, srandmember, del, ${missing}`;
+  },
 };
 
 // ------------------------------------------------------------------------------ runner
