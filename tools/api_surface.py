@@ -90,7 +90,8 @@ def main() -> int:
     missing = missing_entries(entries)
     for line in missing:
         print(line)
-    print(f"{len(entries) - len(missing)} of {len(entries)} public kuzzle-sdk entries have a Python counterpart")
+    found = len(entries) - len(missing)
+    print(f"{found} of {len(entries)} public kuzzle-sdk entries have a Python counterpart")
     return 1 if missing else 0
 
 
