@@ -35,7 +35,6 @@ ALIASES: dict[str, str] = {
     "Kuzzle.tryReAuthenticate": "try_reauthenticate",
     "bulk.import": "import_",
     "ms.del": "delete",
-    "ms.exec": "exec_",
     "export.KuzzleEventEmitter": "EventEmitter",
     "export.KuzzleAbstractProtocol": "NetworkProtocol",
 }
