@@ -1,4 +1,4 @@
-"""``collection`` controller (§6.3)."""
+"""``collection`` controller (kuzzle ``lib/api/controllers/collectionController.ts``)."""
 
 from __future__ import annotations
 

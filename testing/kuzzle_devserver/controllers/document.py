@@ -1,4 +1,4 @@
-"""``document`` controller (kuzzle ``lib/api/controllers/documentController.js``, §6.2).
+"""``document`` controller (kuzzle ``lib/api/controllers/documentController.js``).
 
 Notifications follow ``notifier.js``: one notification per document; ``in`` to the rooms
 the new content matches, ``out`` to the rooms the old content matched and the new one does

@@ -1,4 +1,4 @@
-"""``server`` controller (kuzzle ``lib/api/controllers/serverController.js``, §6.5)."""
+"""``server`` controller (kuzzle ``lib/api/controllers/serverController.js``)."""
 
 from __future__ import annotations
 
