@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from kuzzle_browser.controllers.ms import MemoryStorageController
 from kuzzle_browser.protocol.ms_commands import COMMANDS, build_request, convert_result, python_name
 

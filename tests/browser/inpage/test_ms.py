@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from inpage_support import SERVER_HOST, SERVER_PORT, raises, within
-from kuzzle_browser.protocol.ms_commands import COMMANDS, python_name
 
 from kuzzle_browser import BadRequestError, InternalError, Kuzzle, WebSocket
+from kuzzle_browser.protocol.ms_commands import COMMANDS, python_name
 
 
 class Calls:
