@@ -63,7 +63,7 @@ _RETURNS = {
     "georadius": "list[dict[str, Any]]",
 }
 _RETURN_DOCS = {
-    None: "Kuzzle's result as it is.",
+    None: "Redis's reply, as Kuzzle gives it (strings, integers, lists, None).",
     "none": "None.",
     "bool": "True when Redis answered 1.",
     "float": "The number, or None (no such key or member).",
@@ -139,10 +139,11 @@ def _method(command: Command) -> str:
     returns = _RETURNS[command.conversion]
     call_args = f"({', '.join(required)}{',' if len(required) == 1 else ''})"
     option_dict = "{" + ", ".join(f'"{o}": {o}' for o in options) + "}"
-    words = " ".join([command.name.upper(), *required, *(f"[{o}]" for o in options)])
     return (
         f"\n    async def {python_name(command.name)}({', '.join(params)}) -> {returns}:\n"
-        f'        """Redis ``{words}``.\n\n        Returns: {_RETURN_DOCS[command.conversion]}\n        """\n'
+        f'        """Redis ``{command.name.upper()}`` (Kuzzle ``ms:{command.name}``).\n\n'
+        f"        Returns: {_RETURN_DOCS[command.conversion]}\n"
+        f'        """\n'
         f"        {_receive(returns)}await self._command("
         f'"{command.name}", {call_args}, {option_dict}, sdk)\n'
         f"{'        return result' + chr(10) if _receive(returns).startswith('result') else ''}"

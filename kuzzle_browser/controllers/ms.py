@@ -42,25 +42,25 @@ class MemoryStorageController(BaseController):
         return convert_result(command, response.get("result"))
 
     async def append(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``APPEND key value``.
+        """Redis ``APPEND`` (Kuzzle ``ms:append``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("append", (key, value), {}, sdk)
 
     async def bitcount(
         self, key: str, *, start: int | None = None, end: int | None = None, **sdk: Unpack[ReadOptions]
     ) -> Any:
-        """Redis ``BITCOUNT key [start] [end]``.
+        """Redis ``BITCOUNT`` (Kuzzle ``ms:bitcount``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("bitcount", (key,), {"start": start, "end": end}, sdk)
 
     async def bitop(self, key: str, operation: str, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``BITOP key operation keys``.
+        """Redis ``BITOP`` (Kuzzle ``ms:bitop``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("bitop", (key, operation, keys), {}, sdk)
 
@@ -73,49 +73,49 @@ class MemoryStorageController(BaseController):
         end: int | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> Any:
-        """Redis ``BITPOS key bit [start] [end]``.
+        """Redis ``BITPOS`` (Kuzzle ``ms:bitpos``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("bitpos", (key, bit), {"start": start, "end": end}, sdk)
 
     async def dbsize(self, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``DBSIZE``.
+        """Redis ``DBSIZE`` (Kuzzle ``ms:dbsize``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("dbsize", (), {}, sdk)
 
     async def decr(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``DECR key``.
+        """Redis ``DECR`` (Kuzzle ``ms:decr``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("decr", (key,), {}, sdk)
 
     async def decrby(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``DECRBY key value``.
+        """Redis ``DECRBY`` (Kuzzle ``ms:decrby``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("decrby", (key, value), {}, sdk)
 
     async def delete(self, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``DEL keys``.
+        """Redis ``DEL`` (Kuzzle ``ms:del``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("del", (keys,), {}, sdk)
 
     async def exists(self, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``EXISTS keys``.
+        """Redis ``EXISTS`` (Kuzzle ``ms:exists``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("exists", (keys,), {}, sdk)
 
     async def expire(self, key: str, seconds: int, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``EXPIRE key seconds``.
+        """Redis ``EXPIRE`` (Kuzzle ``ms:expire``).
 
         Returns: True when Redis answered 1.
         """
@@ -123,7 +123,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def expireat(self, key: str, timestamp: int, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``EXPIREAT key timestamp``.
+        """Redis ``EXPIREAT`` (Kuzzle ``ms:expireat``).
 
         Returns: True when Redis answered 1.
         """
@@ -131,23 +131,23 @@ class MemoryStorageController(BaseController):
         return result
 
     async def flushdb(self, **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``FLUSHDB``.
+        """Redis ``FLUSHDB`` (Kuzzle ``ms:flushdb``).
 
         Returns: None.
         """
         await self._command("flushdb", (), {}, sdk)
 
     async def geoadd(self, key: str, points: list[dict[str, Any]], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``GEOADD key points``.
+        """Redis ``GEOADD`` (Kuzzle ``ms:geoadd``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("geoadd", (key, points), {}, sdk)
 
     async def geodist(
         self, key: str, member1: str, member2: str, *, unit: str | None = None, **sdk: Unpack[ReadOptions]
     ) -> float | None:
-        """Redis ``GEODIST key member1 member2 [unit]``.
+        """Redis ``GEODIST`` (Kuzzle ``ms:geodist``).
 
         Returns: The number, or None (no such key or member).
         """
@@ -155,16 +155,16 @@ class MemoryStorageController(BaseController):
         return result
 
     async def geohash(self, key: str, members: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``GEOHASH key members``.
+        """Redis ``GEOHASH`` (Kuzzle ``ms:geohash``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("geohash", (key, members), {}, sdk)
 
     async def geopos(
         self, key: str, members: list[str], **sdk: Unpack[ReadOptions]
     ) -> list[list[float | None] | None]:
-        """Redis ``GEOPOS key members``.
+        """Redis ``GEOPOS`` (Kuzzle ``ms:geopos``).
 
         Returns: ``[[lon, lat] or None]``.
         """
@@ -185,7 +185,7 @@ class MemoryStorageController(BaseController):
         sort: str | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> list[dict[str, Any]]:
-        """Redis ``GEORADIUS key lon lat distance unit [withcoord] [withdist] [count] [sort]``.
+        """Redis ``GEORADIUS`` (Kuzzle ``ms:georadius``).
 
         Returns: ``[{"name", "coordinates"?, "distance"?}]``.
         """
@@ -210,7 +210,7 @@ class MemoryStorageController(BaseController):
         sort: str | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> list[dict[str, Any]]:
-        """Redis ``GEORADIUSBYMEMBER key member distance unit [withcoord] [withdist] [count] [sort]``.
+        """Redis ``GEORADIUSBYMEMBER`` (Kuzzle ``ms:georadiusbymember``).
 
         Returns: ``[{"name", "coordinates"?, "distance"?}]``.
         """
@@ -223,42 +223,42 @@ class MemoryStorageController(BaseController):
         return result
 
     async def get(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``GET key``.
+        """Redis ``GET`` (Kuzzle ``ms:get``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("get", (key,), {}, sdk)
 
     async def getbit(self, key: str, offset: int, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``GETBIT key offset``.
+        """Redis ``GETBIT`` (Kuzzle ``ms:getbit``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("getbit", (key, offset), {}, sdk)
 
     async def getrange(self, key: str, start: int, end: int, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``GETRANGE key start end``.
+        """Redis ``GETRANGE`` (Kuzzle ``ms:getrange``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("getrange", (key, start, end), {}, sdk)
 
     async def getset(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``GETSET key value``.
+        """Redis ``GETSET`` (Kuzzle ``ms:getset``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("getset", (key, value), {}, sdk)
 
     async def hdel(self, key: str, fields: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HDEL key fields``.
+        """Redis ``HDEL`` (Kuzzle ``ms:hdel``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("hdel", (key, fields), {}, sdk)
 
     async def hexists(self, key: str, field: str, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``HEXISTS key field``.
+        """Redis ``HEXISTS`` (Kuzzle ``ms:hexists``).
 
         Returns: True when Redis answered 1.
         """
@@ -266,30 +266,30 @@ class MemoryStorageController(BaseController):
         return result
 
     async def hget(self, key: str, field: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HGET key field``.
+        """Redis ``HGET`` (Kuzzle ``ms:hget``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("hget", (key, field), {}, sdk)
 
     async def hgetall(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HGETALL key``.
+        """Redis ``HGETALL`` (Kuzzle ``ms:hgetall``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("hgetall", (key,), {}, sdk)
 
     async def hincrby(self, key: str, field: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HINCRBY key field value``.
+        """Redis ``HINCRBY`` (Kuzzle ``ms:hincrby``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("hincrby", (key, field, value), {}, sdk)
 
     async def hincrbyfloat(
         self, key: str, field: str, value: Value, **sdk: Unpack[ReadOptions]
     ) -> float | None:
-        """Redis ``HINCRBYFLOAT key field value``.
+        """Redis ``HINCRBYFLOAT`` (Kuzzle ``ms:hincrbyfloat``).
 
         Returns: The number, or None (no such key or member).
         """
@@ -297,28 +297,28 @@ class MemoryStorageController(BaseController):
         return result
 
     async def hkeys(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HKEYS key``.
+        """Redis ``HKEYS`` (Kuzzle ``ms:hkeys``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("hkeys", (key,), {}, sdk)
 
     async def hlen(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HLEN key``.
+        """Redis ``HLEN`` (Kuzzle ``ms:hlen``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("hlen", (key,), {}, sdk)
 
     async def hmget(self, key: str, fields: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HMGET key fields``.
+        """Redis ``HMGET`` (Kuzzle ``ms:hmget``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("hmget", (key, fields), {}, sdk)
 
     async def hmset(self, key: str, entries: list[dict[str, Any]], **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``HMSET key entries``.
+        """Redis ``HMSET`` (Kuzzle ``ms:hmset``).
 
         Returns: None.
         """
@@ -333,7 +333,7 @@ class MemoryStorageController(BaseController):
         count: int | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> dict[str, Any]:
-        """Redis ``HSCAN key cursor [match] [count]``.
+        """Redis ``HSCAN`` (Kuzzle ``ms:hscan``).
 
         Returns: ``{"cursor": str, "values": list}``: call again with ``cursor`` until it is ``"0"``.
         """
@@ -343,7 +343,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def hset(self, key: str, field: str, value: Value, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``HSET key field value``.
+        """Redis ``HSET`` (Kuzzle ``ms:hset``).
 
         Returns: True when Redis answered 1.
         """
@@ -351,7 +351,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def hsetnx(self, key: str, field: str, value: Value, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``HSETNX key field value``.
+        """Redis ``HSETNX`` (Kuzzle ``ms:hsetnx``).
 
         Returns: True when Redis answered 1.
         """
@@ -359,35 +359,35 @@ class MemoryStorageController(BaseController):
         return result
 
     async def hstrlen(self, key: str, field: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HSTRLEN key field``.
+        """Redis ``HSTRLEN`` (Kuzzle ``ms:hstrlen``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("hstrlen", (key, field), {}, sdk)
 
     async def hvals(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HVALS key``.
+        """Redis ``HVALS`` (Kuzzle ``ms:hvals``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("hvals", (key,), {}, sdk)
 
     async def incr(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``INCR key``.
+        """Redis ``INCR`` (Kuzzle ``ms:incr``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("incr", (key,), {}, sdk)
 
     async def incrby(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``INCRBY key value``.
+        """Redis ``INCRBY`` (Kuzzle ``ms:incrby``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("incrby", (key, value), {}, sdk)
 
     async def incrbyfloat(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> float | None:
-        """Redis ``INCRBYFLOAT key value``.
+        """Redis ``INCRBYFLOAT`` (Kuzzle ``ms:incrbyfloat``).
 
         Returns: The number, or None (no such key or member).
         """
@@ -395,107 +395,107 @@ class MemoryStorageController(BaseController):
         return result
 
     async def keys(self, pattern: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``KEYS pattern``.
+        """Redis ``KEYS`` (Kuzzle ``ms:keys``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("keys", (pattern,), {}, sdk)
 
     async def lindex(self, key: str, idx: int, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``LINDEX key idx``.
+        """Redis ``LINDEX`` (Kuzzle ``ms:lindex``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("lindex", (key, idx), {}, sdk)
 
     async def linsert(
         self, key: str, position: str, pivot: str, value: Value, **sdk: Unpack[ReadOptions]
     ) -> Any:
-        """Redis ``LINSERT key position pivot value``.
+        """Redis ``LINSERT`` (Kuzzle ``ms:linsert``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("linsert", (key, position, pivot, value), {}, sdk)
 
     async def llen(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``LLEN key``.
+        """Redis ``LLEN`` (Kuzzle ``ms:llen``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("llen", (key,), {}, sdk)
 
     async def lpop(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``LPOP key``.
+        """Redis ``LPOP`` (Kuzzle ``ms:lpop``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("lpop", (key,), {}, sdk)
 
     async def lpush(self, key: str, values: list[Value], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``LPUSH key values``.
+        """Redis ``LPUSH`` (Kuzzle ``ms:lpush``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("lpush", (key, values), {}, sdk)
 
     async def lpushx(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``LPUSHX key value``.
+        """Redis ``LPUSHX`` (Kuzzle ``ms:lpushx``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("lpushx", (key, value), {}, sdk)
 
     async def lrange(self, key: str, start: int, stop: int, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``LRANGE key start stop``.
+        """Redis ``LRANGE`` (Kuzzle ``ms:lrange``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("lrange", (key, start, stop), {}, sdk)
 
     async def lrem(self, key: str, count: int, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``LREM key count value``.
+        """Redis ``LREM`` (Kuzzle ``ms:lrem``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("lrem", (key, count, value), {}, sdk)
 
     async def lset(self, key: str, index: int, value: Value, **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``LSET key index value``.
+        """Redis ``LSET`` (Kuzzle ``ms:lset``).
 
         Returns: None.
         """
         await self._command("lset", (key, index, value), {}, sdk)
 
     async def ltrim(self, key: str, start: int, stop: int, **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``LTRIM key start stop``.
+        """Redis ``LTRIM`` (Kuzzle ``ms:ltrim``).
 
         Returns: None.
         """
         await self._command("ltrim", (key, start, stop), {}, sdk)
 
     async def mexecute(self, actions: list[dict[str, Any]], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``MEXECUTE actions``.
+        """Redis ``MEXECUTE`` (Kuzzle ``ms:mexecute``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("mexecute", (actions,), {}, sdk)
 
     async def mget(self, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``MGET keys``.
+        """Redis ``MGET`` (Kuzzle ``ms:mget``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("mget", (keys,), {}, sdk)
 
     async def mset(self, entries: list[dict[str, Any]], **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``MSET entries``.
+        """Redis ``MSET`` (Kuzzle ``ms:mset``).
 
         Returns: None.
         """
         await self._command("mset", (entries,), {}, sdk)
 
     async def msetnx(self, entries: list[dict[str, Any]], **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``MSETNX entries``.
+        """Redis ``MSETNX`` (Kuzzle ``ms:msetnx``).
 
         Returns: True when Redis answered 1.
         """
@@ -503,14 +503,14 @@ class MemoryStorageController(BaseController):
         return result
 
     async def object(self, key: str, subcommand: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``OBJECT key subcommand``.
+        """Redis ``OBJECT`` (Kuzzle ``ms:object``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("object", (key, subcommand), {}, sdk)
 
     async def persist(self, key: str, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``PERSIST key``.
+        """Redis ``PERSIST`` (Kuzzle ``ms:persist``).
 
         Returns: True when Redis answered 1.
         """
@@ -518,7 +518,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def pexpire(self, key: str, milliseconds: int, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``PEXPIRE key milliseconds``.
+        """Redis ``PEXPIRE`` (Kuzzle ``ms:pexpire``).
 
         Returns: True when Redis answered 1.
         """
@@ -526,7 +526,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def pexpireat(self, key: str, timestamp: int, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``PEXPIREAT key timestamp``.
+        """Redis ``PEXPIREAT`` (Kuzzle ``ms:pexpireat``).
 
         Returns: True when Redis answered 1.
         """
@@ -534,7 +534,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def pfadd(self, key: str, elements: list[Any], **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``PFADD key elements``.
+        """Redis ``PFADD`` (Kuzzle ``ms:pfadd``).
 
         Returns: True when Redis answered 1.
         """
@@ -542,56 +542,56 @@ class MemoryStorageController(BaseController):
         return result
 
     async def pfcount(self, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``PFCOUNT keys``.
+        """Redis ``PFCOUNT`` (Kuzzle ``ms:pfcount``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("pfcount", (keys,), {}, sdk)
 
     async def pfmerge(self, key: str, sources: list[str], **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``PFMERGE key sources``.
+        """Redis ``PFMERGE`` (Kuzzle ``ms:pfmerge``).
 
         Returns: None.
         """
         await self._command("pfmerge", (key, sources), {}, sdk)
 
     async def ping(self, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``PING``.
+        """Redis ``PING`` (Kuzzle ``ms:ping``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("ping", (), {}, sdk)
 
     async def psetex(self, key: str, value: Value, milliseconds: int, **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``PSETEX key value milliseconds``.
+        """Redis ``PSETEX`` (Kuzzle ``ms:psetex``).
 
         Returns: None.
         """
         await self._command("psetex", (key, value, milliseconds), {}, sdk)
 
     async def pttl(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``PTTL key``.
+        """Redis ``PTTL`` (Kuzzle ``ms:pttl``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("pttl", (key,), {}, sdk)
 
     async def randomkey(self, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``RANDOMKEY``.
+        """Redis ``RANDOMKEY`` (Kuzzle ``ms:randomkey``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("randomkey", (), {}, sdk)
 
     async def rename(self, key: str, newkey: str, **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``RENAME key newkey``.
+        """Redis ``RENAME`` (Kuzzle ``ms:rename``).
 
         Returns: None.
         """
         await self._command("rename", (key, newkey), {}, sdk)
 
     async def renamenx(self, key: str, newkey: str, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``RENAMENX key newkey``.
+        """Redis ``RENAMENX`` (Kuzzle ``ms:renamenx``).
 
         Returns: True when Redis answered 1.
         """
@@ -599,37 +599,37 @@ class MemoryStorageController(BaseController):
         return result
 
     async def rpop(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``RPOP key``.
+        """Redis ``RPOP`` (Kuzzle ``ms:rpop``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("rpop", (key,), {}, sdk)
 
     async def rpoplpush(self, source: str, destination: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``RPOPLPUSH source destination``.
+        """Redis ``RPOPLPUSH`` (Kuzzle ``ms:rpoplpush``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("rpoplpush", (source, destination), {}, sdk)
 
     async def rpush(self, key: str, values: list[Value], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``RPUSH key values``.
+        """Redis ``RPUSH`` (Kuzzle ``ms:rpush``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("rpush", (key, values), {}, sdk)
 
     async def rpushx(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``RPUSHX key value``.
+        """Redis ``RPUSHX`` (Kuzzle ``ms:rpushx``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("rpushx", (key, value), {}, sdk)
 
     async def sadd(self, key: str, members: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SADD key members``.
+        """Redis ``SADD`` (Kuzzle ``ms:sadd``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("sadd", (key, members), {}, sdk)
 
@@ -641,7 +641,7 @@ class MemoryStorageController(BaseController):
         count: int | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> dict[str, Any]:
-        """Redis ``SCAN cursor [match] [count]``.
+        """Redis ``SCAN`` (Kuzzle ``ms:scan``).
 
         Returns: ``{"cursor": str, "values": list}``: call again with ``cursor`` until it is ``"0"``.
         """
@@ -649,25 +649,25 @@ class MemoryStorageController(BaseController):
         return result
 
     async def scard(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SCARD key``.
+        """Redis ``SCARD`` (Kuzzle ``ms:scard``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("scard", (key,), {}, sdk)
 
     async def sdiff(self, key: str, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SDIFF key keys``.
+        """Redis ``SDIFF`` (Kuzzle ``ms:sdiff``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("sdiff", (key, keys), {}, sdk)
 
     async def sdiffstore(
         self, key: str, keys: list[str], destination: str, **sdk: Unpack[ReadOptions]
     ) -> Any:
-        """Redis ``SDIFFSTORE key keys destination``.
+        """Redis ``SDIFFSTORE`` (Kuzzle ``ms:sdiffstore``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("sdiffstore", (key, keys, destination), {}, sdk)
 
@@ -682,21 +682,21 @@ class MemoryStorageController(BaseController):
         xx: bool | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> None:
-        """Redis ``SET key value [ex] [px] [nx] [xx]``.
+        """Redis ``SET`` (Kuzzle ``ms:set``).
 
         Returns: None.
         """
         await self._command("set", (key, value), {"ex": ex, "px": px, "nx": nx, "xx": xx}, sdk)
 
     async def setex(self, key: str, value: Value, seconds: int, **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``SETEX key value seconds``.
+        """Redis ``SETEX`` (Kuzzle ``ms:setex``).
 
         Returns: None.
         """
         await self._command("setex", (key, value, seconds), {}, sdk)
 
     async def setnx(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``SETNX key value``.
+        """Redis ``SETNX`` (Kuzzle ``ms:setnx``).
 
         Returns: True when Redis answered 1.
         """
@@ -704,21 +704,21 @@ class MemoryStorageController(BaseController):
         return result
 
     async def sinter(self, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SINTER keys``.
+        """Redis ``SINTER`` (Kuzzle ``ms:sinter``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("sinter", (keys,), {}, sdk)
 
     async def sinterstore(self, destination: str, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SINTERSTORE destination keys``.
+        """Redis ``SINTERSTORE`` (Kuzzle ``ms:sinterstore``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("sinterstore", (destination, keys), {}, sdk)
 
     async def sismember(self, key: str, member: str, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``SISMEMBER key member``.
+        """Redis ``SISMEMBER`` (Kuzzle ``ms:sismember``).
 
         Returns: True when Redis answered 1.
         """
@@ -726,14 +726,14 @@ class MemoryStorageController(BaseController):
         return result
 
     async def smembers(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SMEMBERS key``.
+        """Redis ``SMEMBERS`` (Kuzzle ``ms:smembers``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("smembers", (key,), {}, sdk)
 
     async def smove(self, key: str, destination: str, member: str, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``SMOVE key destination member``.
+        """Redis ``SMOVE`` (Kuzzle ``ms:smove``).
 
         Returns: True when Redis answered 1.
         """
@@ -751,9 +751,9 @@ class MemoryStorageController(BaseController):
         limit: list[int] | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> Any:
-        """Redis ``SORT key [alpha] [by] [direction] [get] [limit]``.
+        """Redis ``SORT`` (Kuzzle ``ms:sort``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command(
             "sort",
@@ -763,7 +763,7 @@ class MemoryStorageController(BaseController):
         )
 
     async def spop(self, key: str, *, count: int | None = None, **sdk: Unpack[ReadOptions]) -> list[str]:
-        """Redis ``SPOP key [count]``.
+        """Redis ``SPOP`` (Kuzzle ``ms:spop``).
 
         Returns: A list, even for a single member.
         """
@@ -773,7 +773,7 @@ class MemoryStorageController(BaseController):
     async def srandmember(
         self, key: str, *, count: int | None = None, **sdk: Unpack[ReadOptions]
     ) -> list[str]:
-        """Redis ``SRANDMEMBER key [count]``.
+        """Redis ``SRANDMEMBER`` (Kuzzle ``ms:srandmember``).
 
         Returns: A list, even for a single member.
         """
@@ -781,9 +781,9 @@ class MemoryStorageController(BaseController):
         return result
 
     async def srem(self, key: str, members: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SREM key members``.
+        """Redis ``SREM`` (Kuzzle ``ms:srem``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("srem", (key, members), {}, sdk)
 
@@ -796,7 +796,7 @@ class MemoryStorageController(BaseController):
         count: int | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> dict[str, Any]:
-        """Redis ``SSCAN key cursor [match] [count]``.
+        """Redis ``SSCAN`` (Kuzzle ``ms:sscan``).
 
         Returns: ``{"cursor": str, "values": list}``: call again with ``cursor`` until it is ``"0"``.
         """
@@ -806,28 +806,28 @@ class MemoryStorageController(BaseController):
         return result
 
     async def strlen(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``STRLEN key``.
+        """Redis ``STRLEN`` (Kuzzle ``ms:strlen``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("strlen", (key,), {}, sdk)
 
     async def sunion(self, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SUNION keys``.
+        """Redis ``SUNION`` (Kuzzle ``ms:sunion``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("sunion", (keys,), {}, sdk)
 
     async def sunionstore(self, destination: str, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SUNIONSTORE destination keys``.
+        """Redis ``SUNIONSTORE`` (Kuzzle ``ms:sunionstore``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("sunionstore", (destination, keys), {}, sdk)
 
     async def time(self, **sdk: Unpack[ReadOptions]) -> list[int]:
-        """Redis ``TIME``.
+        """Redis ``TIME`` (Kuzzle ``ms:time``).
 
         Returns: ``[seconds, microseconds]``.
         """
@@ -835,23 +835,23 @@ class MemoryStorageController(BaseController):
         return result
 
     async def touch(self, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``TOUCH keys``.
+        """Redis ``TOUCH`` (Kuzzle ``ms:touch``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("touch", (keys,), {}, sdk)
 
     async def ttl(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``TTL key``.
+        """Redis ``TTL`` (Kuzzle ``ms:ttl``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("ttl", (key,), {}, sdk)
 
     async def type(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``TYPE key``.
+        """Redis ``TYPE`` (Kuzzle ``ms:type``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("type", (key,), {}, sdk)
 
@@ -866,30 +866,30 @@ class MemoryStorageController(BaseController):
         incr: bool | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> Any:
-        """Redis ``ZADD key elements [nx] [xx] [ch] [incr]``.
+        """Redis ``ZADD`` (Kuzzle ``ms:zadd``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("zadd", (key, elements), {"nx": nx, "xx": xx, "ch": ch, "incr": incr}, sdk)
 
     async def zcard(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZCARD key``.
+        """Redis ``ZCARD`` (Kuzzle ``ms:zcard``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("zcard", (key,), {}, sdk)
 
     async def zcount(self, key: str, min: Value, max: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZCOUNT key min max``.
+        """Redis ``ZCOUNT`` (Kuzzle ``ms:zcount``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("zcount", (key, min, max), {}, sdk)
 
     async def zincrby(self, key: str, member: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZINCRBY key member value``.
+        """Redis ``ZINCRBY`` (Kuzzle ``ms:zincrby``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("zincrby", (key, member, value), {}, sdk)
 
@@ -902,25 +902,25 @@ class MemoryStorageController(BaseController):
         aggregate: str | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> Any:
-        """Redis ``ZINTERSTORE key keys [weights] [aggregate]``.
+        """Redis ``ZINTERSTORE`` (Kuzzle ``ms:zinterstore``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command(
             "zinterstore", (key, keys), {"weights": weights, "aggregate": aggregate}, sdk
         )
 
     async def zlexcount(self, key: str, min: Value, max: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZLEXCOUNT key min max``.
+        """Redis ``ZLEXCOUNT`` (Kuzzle ``ms:zlexcount``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("zlexcount", (key, min, max), {}, sdk)
 
     async def zrange(
         self, key: str, start: int, stop: int, *, limit: list[int] | None = None, **sdk: Unpack[ReadOptions]
     ) -> list[dict[str, Any]]:
-        """Redis ``ZRANGE key start stop [limit]``.
+        """Redis ``ZRANGE`` (Kuzzle ``ms:zrange``).
 
         Returns: ``[{"member": str, "score": float}]``.
         """
@@ -932,16 +932,16 @@ class MemoryStorageController(BaseController):
     async def zrangebylex(
         self, key: str, min: Value, max: Value, *, limit: list[int] | None = None, **sdk: Unpack[ReadOptions]
     ) -> Any:
-        """Redis ``ZRANGEBYLEX key min max [limit]``.
+        """Redis ``ZRANGEBYLEX`` (Kuzzle ``ms:zrangebylex``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("zrangebylex", (key, min, max), {"limit": limit}, sdk)
 
     async def zrangebyscore(
         self, key: str, min: Value, max: Value, *, limit: list[int] | None = None, **sdk: Unpack[ReadOptions]
     ) -> list[dict[str, Any]]:
-        """Redis ``ZRANGEBYSCORE key min max [limit]``.
+        """Redis ``ZRANGEBYSCORE`` (Kuzzle ``ms:zrangebyscore``).
 
         Returns: ``[{"member": str, "score": float}]``.
         """
@@ -951,44 +951,44 @@ class MemoryStorageController(BaseController):
         return result
 
     async def zrank(self, key: str, member: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZRANK key member``.
+        """Redis ``ZRANK`` (Kuzzle ``ms:zrank``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("zrank", (key, member), {}, sdk)
 
     async def zrem(self, key: str, members: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZREM key members``.
+        """Redis ``ZREM`` (Kuzzle ``ms:zrem``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("zrem", (key, members), {}, sdk)
 
     async def zremrangebylex(self, key: str, min: Value, max: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZREMRANGEBYLEX key min max``.
+        """Redis ``ZREMRANGEBYLEX`` (Kuzzle ``ms:zremrangebylex``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("zremrangebylex", (key, min, max), {}, sdk)
 
     async def zremrangebyrank(self, key: str, start: int, stop: int, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZREMRANGEBYRANK key start stop``.
+        """Redis ``ZREMRANGEBYRANK`` (Kuzzle ``ms:zremrangebyrank``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("zremrangebyrank", (key, start, stop), {}, sdk)
 
     async def zremrangebyscore(self, key: str, min: Value, max: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZREMRANGEBYSCORE key min max``.
+        """Redis ``ZREMRANGEBYSCORE`` (Kuzzle ``ms:zremrangebyscore``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("zremrangebyscore", (key, min, max), {}, sdk)
 
     async def zrevrange(
         self, key: str, start: int, stop: int, *, limit: list[int] | None = None, **sdk: Unpack[ReadOptions]
     ) -> list[dict[str, Any]]:
-        """Redis ``ZREVRANGE key start stop [limit]``.
+        """Redis ``ZREVRANGE`` (Kuzzle ``ms:zrevrange``).
 
         Returns: ``[{"member": str, "score": float}]``.
         """
@@ -1000,16 +1000,16 @@ class MemoryStorageController(BaseController):
     async def zrevrangebylex(
         self, key: str, min: Value, max: Value, *, limit: list[int] | None = None, **sdk: Unpack[ReadOptions]
     ) -> Any:
-        """Redis ``ZREVRANGEBYLEX key min max [limit]``.
+        """Redis ``ZREVRANGEBYLEX`` (Kuzzle ``ms:zrevrangebylex``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("zrevrangebylex", (key, min, max), {"limit": limit}, sdk)
 
     async def zrevrangebyscore(
         self, key: str, min: Value, max: Value, *, limit: list[int] | None = None, **sdk: Unpack[ReadOptions]
     ) -> list[dict[str, Any]]:
-        """Redis ``ZREVRANGEBYSCORE key min max [limit]``.
+        """Redis ``ZREVRANGEBYSCORE`` (Kuzzle ``ms:zrevrangebyscore``).
 
         Returns: ``[{"member": str, "score": float}]``.
         """
@@ -1019,9 +1019,9 @@ class MemoryStorageController(BaseController):
         return result
 
     async def zrevrank(self, key: str, member: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZREVRANK key member``.
+        """Redis ``ZREVRANK`` (Kuzzle ``ms:zrevrank``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command("zrevrank", (key, member), {}, sdk)
 
@@ -1034,7 +1034,7 @@ class MemoryStorageController(BaseController):
         count: int | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> dict[str, Any]:
-        """Redis ``ZSCAN key cursor [match] [count]``.
+        """Redis ``ZSCAN`` (Kuzzle ``ms:zscan``).
 
         Returns: ``{"cursor": str, "values": list}``: call again with ``cursor`` until it is ``"0"``.
         """
@@ -1044,7 +1044,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def zscore(self, key: str, member: str, **sdk: Unpack[ReadOptions]) -> float | None:
-        """Redis ``ZSCORE key member``.
+        """Redis ``ZSCORE`` (Kuzzle ``ms:zscore``).
 
         Returns: The number, or None (no such key or member).
         """
@@ -1060,9 +1060,9 @@ class MemoryStorageController(BaseController):
         aggregate: str | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> Any:
-        """Redis ``ZUNIONSTORE key keys [weights] [aggregate]``.
+        """Redis ``ZUNIONSTORE`` (Kuzzle ``ms:zunionstore``).
 
-        Returns: Kuzzle's result as it is.
+        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
         """
         return await self._command(
             "zunionstore", (key, keys), {"weights": weights, "aggregate": aggregate}, sdk
