@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from ..context import ActionTable, ServerContext
+from .admin import AdminController
 from .auth import AuthController
 from .bulk import BulkController
 from .collection import CollectionController
@@ -10,12 +14,20 @@ from .document import DocumentController
 from .index import IndexController
 from .ms import MemoryStorageController
 from .realtime import RealtimeController
+from .security import SecurityController
 from .server import ApiDefinition, ServerController
 
 
-def build_action_table(ctx: ServerContext, api_definition: ApiDefinition) -> ActionTable:
+def build_action_table(
+    ctx: ServerContext,
+    api_definition: ApiDefinition,
+    data_dir: Callable[[], Path],
+    shutdown: Callable[[], None],
+) -> ActionTable:
+    """``data_dir`` and ``shutdown`` serve ``admin:dump`` and ``admin:shutdown``."""
     table: ActionTable = {}
     for controller in (
+        AdminController(ctx, data_dir, shutdown),
         AuthController(ctx),
         BulkController(ctx),
         CollectionController(ctx),
@@ -23,6 +35,7 @@ def build_action_table(ctx: ServerContext, api_definition: ApiDefinition) -> Act
         IndexController(ctx),
         MemoryStorageController(ctx),
         RealtimeController(ctx),
+        SecurityController(ctx),
         ServerController(ctx, api_definition),
     ):
         table.update(controller.actions())
