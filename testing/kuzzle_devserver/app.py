@@ -75,6 +75,7 @@ class DevServer:
             tokens=TokenRepository(self._on_token_expired, self._on_token_revoked),
             hotel=HotelClerk(),
         )
+        self.ctx.statistics.sockets = lambda: sum(1 for s in self._ws.sessions.values() if s.open)
         actions = build_action_table(self.ctx, lambda: api_definition(actions))
         funnel = Funnel(self.ctx, actions)
         self._http = HttpEntryPoint(config, funnel, self._requests.append)

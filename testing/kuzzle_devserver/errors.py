@@ -8,7 +8,7 @@ and ``status`` follows the error class; the values below come from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # HTTP-like status of each Kuzzle error class (lib/kerror/errors/*.ts).
@@ -20,6 +20,7 @@ _STATUS_BY_CLASS = {
     "Precondition": 412,
     "SizeLimit": 413,
     "TooManyRequests": 429,
+    "Multiples": 400,
     "Internal": 500,
     "ServiceUnavailable": 503,
 }
@@ -49,6 +50,20 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         2,
         "Precondition",
         'The collection "%s":"%s" does not exist.',
+    ),
+    "services.storage.get_limit_exceeded": (
+        1,
+        1,
+        3,
+        "SizeLimit",
+        "The number of documents returned by this request exceeds the configured server limit.",
+    ),
+    "services.storage.write_limit_exceeded": (
+        1,
+        1,
+        4,
+        "SizeLimit",
+        "The number of documents edited by this request exceeds the configured server limit.",
     ),
     "services.storage.not_found": (1, 1, 11, "NotFound", 'Document "%s" not found in "%s":"%s".'),
     "services.storage.unknown_scroll_id": (
@@ -88,11 +103,119 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         "BadRequest",
         'The keyword "%s" is not part of Elasticsearch Query DSL. Are you trying to use a Koncorde query?',
     ),
+    "services.storage.invalid_mapping": (1, 1, 21, "BadRequest", 'Invalid mapping property "mappings.%s".%s'),
+    "services.storage.strict_mapping_rejection": (
+        1,
+        1,
+        43,
+        "BadRequest",
+        'Cannot create document. Field "%s" is not present in collection "%s:%s" strict mapping',
+    ),
+    "validation.assert.missing_nested_spec": (
+        5,
+        1,
+        1,
+        "Precondition",
+        "All levels of an object have to be defined in the specification.",
+    ),
+    "validation.assert.unexpected_children": (
+        5,
+        1,
+        2,
+        "Precondition",
+        'The field type "%s" is not allowed to have children fields.',
+    ),
+    "validation.assert.missing_parent": (
+        5,
+        1,
+        3,
+        "Precondition",
+        'The parent field of the field "%s" is not defined.',
+    ),
+    "validation.assert.unexpected_properties": (
+        5,
+        1,
+        4,
+        "Precondition",
+        'The object "%s" contains unexpected properties (allowed: %s).',
+    ),
+    "validation.assert.missing_type": (5, 1, 5, "Precondition", 'Missing property "type" in field "%s".'),
+    "validation.assert.unknown_type": (5, 1, 6, "Precondition", 'In "%s": unknown type "%s".'),
+    "validation.assert.missing_value": (5, 1, 7, "Precondition", 'Missing property "value" in field "%s".'),
+    "validation.assert.invalid_type": (
+        5,
+        1,
+        8,
+        "Precondition",
+        'Wrong type for parameter "%s" (expected: %s).',
+    ),
+    "validation.assert.not_multivalued": (
+        5,
+        1,
+        9,
+        "Precondition",
+        'Field "%s": cannot set a property "%s" if the field is not multivalued.',
+    ),
+    "validation.assert.invalid_range": (5, 1, 10, "Precondition", 'Property "%s": invalid range (%s > %s).'),
+    "validation.assert.invalid_specifications": (
+        5,
+        1,
+        11,
+        "BadRequest",
+        "Errors occured with the provided specifications:\n%s",
+    ),
+    "validation.assert.not_found": (
+        5,
+        1,
+        12,
+        "NotFound",
+        "No specifications defined for index %s and collection %s",
+    ),
+    "validation.assert.invalid_filters": (5, 1, 13, "BadRequest", "Invalid filters validator: %s"),
+    "validation.types.invalid_date_format": (
+        5,
+        2,
+        1,
+        "Precondition",
+        "The following date types are invalid: %s.",
+    ),
+    "validation.types.invalid_date": (5, 2, 2, "Precondition", 'Cannot parse the date value: "%s".'),
+    "validation.types.missing_enum_values": (
+        5,
+        2,
+        3,
+        "Precondition",
+        'The "enum" type requires a "values" property holding the list of the enum values.',
+    ),
+    "validation.types.invalid_geoshape": (5, 2, 4, "Precondition", "The following shapes are invalid: %s."),
+    "validation.check.failed_document": (5, 3, 1, "BadRequest", "Failed to validate document: %s"),
+    "validation.check.failed_field": (5, 3, 2, "BadRequest", 'Validation failed. Field "%s": %s'),
     "api.assert.invalid_type": (2, 1, 1, "BadRequest", 'Wrong type for argument "%s" (expected: %s)'),
     "api.assert.invalid_argument": (2, 1, 2, "BadRequest", 'Invalid argument "%s". Expected: %s'),
     "api.assert.missing_argument": (2, 1, 3, "BadRequest", 'Missing argument "%s".'),
     "api.assert.body_required": (2, 1, 8, "BadRequest", "The request must specify a body."),
+    "api.assert.unexpected_argument": (
+        2,
+        1,
+        7,
+        "BadRequest",
+        'Unexpected argument "%s" (accepted arguments: %s)',
+    ),
     "api.assert.koncorde_dsl_error": (2, 1, 14, "BadRequest", "%s"),
+    "api.assert.unsupported_protocol": (
+        2,
+        1,
+        16,
+        "Internal",
+        'The protocol "%s" is not supported by the API action "%s".',
+    ),
+    "api.process.incomplete_multiple_request": (
+        2,
+        2,
+        10,
+        "Multiples",
+        "At least one of the %s actions failed.",
+    ),
     "api.process.controller_not_found": (2, 2, 4, "NotFound", 'API controller "%s" not found.'),
     "api.process.action_not_found": (2, 2, 5, "NotFound", 'API action "%s":"%s" not found'),
     "api.process.incompatible_sdk_version": (
@@ -155,7 +278,9 @@ class KuzzleError(Exception):
     code: int
     status: int
     message: str
-    props: list[str]
+    props: list[Any]
+    # MultipleErrorsError's own keys (``count``, ``errors``).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The error object exactly as Kuzzle's ``KuzzleError.toJSON()`` (minus ``stack``)."""
@@ -165,6 +290,7 @@ class KuzzleError(Exception):
             "message": self.message,
             "status": self.status,
             "props": self.props,
+            **self.extra,
         }
 
 
@@ -174,7 +300,7 @@ def kerror(error_id: str, *args: object) -> KuzzleError:
     Kuzzle exposes the placeholder values as ``props``.
     """
     domain, subdomain, number, error_class, template = _CATALOG[error_id]
-    props = [str(arg) for arg in args]
+    props: list[Any] = [str(arg) for arg in args]
     message = template
     for prop in props:
         message = message.replace("%s", prop, 1)
@@ -185,3 +311,14 @@ def kerror(error_id: str, *args: object) -> KuzzleError:
         message=message,
         props=props,
     )
+
+
+def incomplete_multiple_request(action: str, errors: list[Any]) -> KuzzleError:
+    """``api.process.incomplete_multiple_request``: a MultipleErrorsError carrying ``errors``.
+
+    Kuzzle's ``toJSON`` fails to call ``toJSON`` on plain error entries and falls back to
+    the raw list, so ``errors`` are the m* action's own error entries.
+    """
+    error = kerror("api.process.incomplete_multiple_request", action)
+    error.extra = {"count": len(errors), "errors": errors}
+    return error

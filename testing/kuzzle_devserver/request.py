@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ class KuzzleRequest:
     token: Token | None = None
     timestamp: int = field(default_factory=lambda: int(time.time() * 1000))
     response_headers: dict[str, str] = field(default_factory=dict)
+    # An action answering a raw body over HTTP (document:export, server:openapi) sets it.
+    raw_response: bytes | None = None
 
     @classmethod
     def from_payload(cls, payload: Any, connection: ClientConnection) -> KuzzleRequest:
@@ -106,6 +109,23 @@ class KuzzleRequest:
                 raise kerror("api.assert.invalid_type", name, "integer") from None
         if isinstance(value, bool) or not isinstance(value, int):
             raise kerror("api.assert.invalid_type", name, "integer")
+        return value
+
+    def get_array(self, name: str) -> list[Any]:
+        """``getArray``: an array, or over HTTP a JSON array in a query-string value."""
+        value = self.args.get(name)
+        if value is None:
+            raise kerror("api.assert.missing_argument", name)
+        if isinstance(value, str) and self.over_http:
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, list):
+                self.args[name] = parsed
+                return parsed
+        if not isinstance(value, list):
+            raise kerror("api.assert.invalid_type", name, "array")
         return value
 
     def get_index(self) -> str:

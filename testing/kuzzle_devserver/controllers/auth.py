@@ -76,6 +76,7 @@ class AuthController:
                 "createApiKey": self.create_api_key,
                 "searchApiKeys": self.search_api_keys,
                 "deleteApiKey": self.delete_api_key,
+                "createToken": self.create_token,
             }
         }
 
@@ -118,8 +119,10 @@ class AuthController:
         if strategy != LOCAL_STRATEGY:
             raise kerror("security.credentials.unknown_strategy", strategy)
         ttl = self._ttl_ms(request)
+        # passport-local reads each field from the body, then from the query string.
         body = request.body if isinstance(request.body, dict) else {}
-        username, password = body.get("username"), body.get("password")
+        username = body.get("username") or request.args.get("username")
+        password = body.get("password") or request.args.get("password")
         # The local strategy plugin's own messages (passport-local, plugin.strategy.missing_user).
         if not isinstance(username, str) or not isinstance(password, str):
             raise kerror("plugin.strategy.missing_user", "Missing credentials")
@@ -283,3 +286,13 @@ class AuthController:
         del self._api_keys[key_id]
         self._ctx.tokens.revoke(key.token)
         return {"_id": key_id}
+
+    # -- createToken ------------------------------------------------------------------------
+
+    async def create_token(self, request: KuzzleRequest) -> dict[str, Any]:
+        """A token for the current user (anonymous included), ``singleUse`` if asked."""
+        single_use = request.get_boolean("singleUse")
+        if str(request.args.get("expiresIn")) == "-1":
+            raise kerror("security.token.invalid_expiration", "expiresIn", "cannot be infinite")
+        token = self._ctx.tokens.create(request.kuid, self._ttl_ms(request), single_use=single_use)
+        return {"expiresAt": token.expires_at, "singleUse": single_use, "token": token.jwt, "ttl": token.ttl}
