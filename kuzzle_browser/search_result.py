@@ -30,10 +30,19 @@ class SearchResult:
     """
 
     def __init__(
-        self, kuzzle: Kuzzle, request: dict[str, Any], result: dict[str, Any], fetched: int = 0
+        self,
+        kuzzle: Kuzzle,
+        request: dict[str, Any],
+        result: dict[str, Any],
+        fetched: int = 0,
+        *,
+        scroll_action: str = "scroll",
     ) -> None:
         self._kuzzle = kuzzle
         self._request = request
+        # The action paging a scroll cursor (collection:searchSpecifications scrolls with
+        # collection:scrollSpecifications, as the JS SDK's SpecificationsSearchResult).
+        self._scroll_action = scroll_action
         self._result = result
         self.hits: list[dict[str, Any]] = list(result.get("hits") or [])
         """The documents of this page: ``[{"_id", "_source", "_score"}]``."""
@@ -51,7 +60,7 @@ class SearchResult:
         if request.get("scroll") and self.scroll_id:
             return {
                 "controller": request["controller"],
-                "action": "scroll",
+                "action": self._scroll_action,
                 "scroll": request["scroll"],
                 "scrollId": self.scroll_id,
             }
@@ -87,10 +96,11 @@ class SearchResult:
         if request is None:
             return None
         response = await self._kuzzle.query(request)
-        page = SearchResult(self._kuzzle, request, response.get("result") or {}, self.fetched)
+        result = response.get("result") or {}
+        page = SearchResult(self._kuzzle, request, result, self.fetched, scroll_action=self._scroll_action)
         if not page.hits:
             return None
-        if request.get("action") == "scroll":
+        if request.get("action") == self._scroll_action:
             page._request = self._request | {"scroll": self._request.get("scroll")}
         return page
 

@@ -9,6 +9,7 @@ import builtins
 from typing import Any
 
 from kuzzle_browser.controllers.base import BaseController
+from kuzzle_browser.search_result import SearchResult
 
 __all__ = ["CollectionController", "IndexController", "ServerController"]
 
@@ -66,6 +67,71 @@ class CollectionController(BaseController):
         """Make recent changes searchable now."""
         await self._send("refresh", {"index": index, "collection": collection})
 
+    # Validation specifications
+
+    async def get_specifications(self, index: str, collection: str) -> dict[str, Any]:
+        """The collection's specifications: ``{"collection", "index", "validation"}``.
+
+        Raises:
+            NotFoundError: ``validation.assert.not_found`` when none are set.
+        """
+        result: dict[str, Any] = await self._result(
+            "getSpecifications", {"index": index, "collection": collection}
+        )
+        return result
+
+    async def update_specifications(
+        self, index: str, collection: str, specifications: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Set the collection's specifications (``{"strict", "fields", "validators"}``); returns them.
+
+        Raises:
+            BadRequestError: ``validation.assert.invalid_specifications``; call
+                :meth:`validate_specifications` to get the problems one by one.
+        """
+        result: dict[str, Any] = await self._result(
+            "updateSpecifications", {"index": index, "collection": collection, "body": specifications}
+        )
+        return result
+
+    async def validate_specifications(
+        self, index: str, collection: str, specifications: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Check specifications without storing them: ``{"valid", "details"?, "description"?}``."""
+        result: dict[str, Any] = await self._result(
+            "validateSpecifications", {"index": index, "collection": collection, "body": specifications}
+        )
+        return result
+
+    async def delete_specifications(self, index: str, collection: str) -> None:
+        """Remove the collection's specifications (no error when there are none)."""
+        await self._send("deleteSpecifications", {"index": index, "collection": collection})
+
+    async def search_specifications(
+        self,
+        query: dict[str, Any] | None = None,
+        *,
+        from_: int | None = None,
+        size: int | None = None,
+        scroll: str | None = None,
+    ) -> SearchResult:
+        """Search every collection's specifications; page the result as a document search.
+
+        Hits are ``{"_id": "index#collection", "_source": {"collection", "index", "validation"}}``.
+        """
+        request: dict[str, Any] = {
+            "controller": self.name,
+            "action": "searchSpecifications",
+            "body": query or {},
+        }
+        for key, value in (("from", from_), ("size", size), ("scroll", scroll)):
+            if value is not None:
+                request[key] = value
+        response = await self._send("searchSpecifications", request)
+        return SearchResult(
+            self.kuzzle, request, response.get("result") or {}, scroll_action="scrollSpecifications"
+        )
+
 
 class IndexController(BaseController):
     """``kuzzle.index``: create and manage indexes."""
@@ -95,6 +161,11 @@ class IndexController(BaseController):
         result = await self._result("mDelete", {"body": {"indexes": indexes}})
         deleted: builtins.list[str] = result.get("deleted", [])
         return deleted
+
+    async def stats(self) -> dict[str, Any]:
+        """Storage statistics: ``{"indexes": [{"name", "size", "collections": [...]}], "size"}``."""
+        result: dict[str, Any] = await self._result("stats")
+        return result
 
 
 class ServerController(BaseController):
@@ -126,3 +197,33 @@ class ServerController(BaseController):
         """Whether an administrator account exists."""
         result = await self._result("adminExists")
         return bool(result.get("exists"))
+
+    async def capabilities(self) -> dict[str, Any]:
+        """What the server offers: ``{"limits", "plugins", "routes", "services", "version"}``."""
+        result: dict[str, Any] = await self._result("capabilities")
+        return result
+
+    async def get_stats(
+        self, start_time: int | str | None = None, stop_time: int | str | None = None
+    ) -> dict[str, Any]:
+        """Request statistics frames between two times (epoch ms or dates): ``{"hits", "total"}``."""
+        result: dict[str, Any] = await self._result("getStats", startTime=start_time, stopTime=stop_time)
+        return result
+
+    async def get_last_stats(self) -> dict[str, Any]:
+        """The latest statistics frame: ``{"timestamp", "completedRequests", "connections", ...}``."""
+        result: dict[str, Any] = await self._result("getLastStats")
+        return result
+
+    async def get_all_stats(self) -> dict[str, Any]:
+        """Every statistics frame kept by the server: ``{"hits", "total"}``."""
+        result: dict[str, Any] = await self._result("getAllStats")
+        return result
+
+    async def metrics(self) -> dict[str, Any]:
+        """Live counters: ``{"api", "network": {"connections"}, "realtime": {"rooms", "subscriptions"}}``.
+
+        The JS SDK 7.17.1 has no method for this action.
+        """
+        result: dict[str, Any] = await self._result("metrics")
+        return result

@@ -107,6 +107,21 @@ class AuthController(BaseController):
         result: dict[str, Any] = await self._result("checkToken", request, queuable=queuable, timeout=timeout)
         return result
 
+    async def create_token(
+        self, *, expires_in: str | int | None = None, single_use: bool | None = None
+    ) -> dict[str, Any]:
+        """A new token for the current user, e.g. for a download link; the session keeps its own.
+
+        Args:
+            expires_in: Token lifetime (``"1h"``, milliseconds...); Kuzzle refuses ``-1``.
+            single_use: The token authenticates one request, then is gone.
+
+        Returns:
+            ``{"token", "expiresAt", "ttl", "singleUse"}``. The JS SDK 7.17.1 has no method for it.
+        """
+        result: dict[str, Any] = await self._result("createToken", expiresIn=expires_in, singleUse=single_use)
+        return result
+
     async def refresh_token(self, expires_in: str | int | None = None) -> dict[str, Any]:
         """Get a fresh token for the current session (the old one lives 1 s more).
 

@@ -153,6 +153,27 @@ class DocumentController(BaseController):
         result = await self._on("delete", index, collection, _id=_id, **options)
         return str(result["_id"])
 
+    async def delete_fields(
+        self,
+        index: str,
+        collection: str,
+        _id: str,
+        fields: list[str],
+        *,
+        source: bool | None = None,
+        **options: Unpack[WriteOptions],
+    ) -> Document:
+        """Remove fields (dotted paths) from a document: ``{"_id", "_version"}``, plus ``_source``
+        with ``source=True``.
+
+        Raises:
+            NotFoundError: The document does not exist.
+        """
+        result: Document = await self._on(
+            "deleteFields", index, collection, _id=_id, body={"fields": fields}, source=source, **options
+        )
+        return result
+
     async def count(
         self, index: str, collection: str, query: Document | None = None, **options: Unpack[ReadOptions]
     ) -> int:
@@ -283,6 +304,25 @@ class DocumentController(BaseController):
     ) -> Document:
         """Delete several documents by id: ``{"successes", "errors"}``."""
         result: Document = await self._on("mDelete", index, collection, body={"ids": ids}, **options)
+        return result
+
+    async def m_exists(
+        self,
+        index: str,
+        collection: str,
+        ids: list[str],
+        *,
+        strict: bool | None = None,
+        **options: Unpack[ReadOptions],
+    ) -> Document:
+        """Which ids exist: ``{"successes": [ids found], "errors": [ids missing]}``.
+
+        ``strict=True`` raises ``api.process.incomplete_multiple_request`` when one is missing.
+        The JS SDK 7.17.1 has no method for this action.
+        """
+        result: Document = await self._on(
+            "mExists", index, collection, body={"ids": ids}, strict=strict, **options
+        )
         return result
 
     async def m_get(

@@ -99,6 +99,7 @@ class DevServer:
             hotel=HotelClerk(),
             memory=MemoryStorage(config.redis_url),
         )
+        self.ctx.statistics.sockets = lambda: sum(1 for s in self._ws.sessions.values() if s.open)
         self.on_shutdown: Callable[[], None] | None = None
         """Called by ``admin:shutdown`` (the CLI stops its loop); by default the server stops."""
         self._stopped = False

@@ -21,6 +21,7 @@ class ClientConnection:
     protocol: str  # "websocket" or "http"
     headers: dict[str, str]
     push: PushText | None = None  # set for WebSocket connections only
+    verb: str | None = None  # the HTTP method (Kuzzle's connection.misc.verb)
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     @property

@@ -16,9 +16,11 @@ from .realtime import HotelClerk
 from .request import KuzzleRequest
 from .scrolls import ScrollCursors
 from .security import Security
+from .stats import Statistics
 from .storage import Storage
 from .tokens import TokenRepository
 from .users import UserRepository
+from .validation import Validator
 
 Handler = Callable[[KuzzleRequest], Awaitable[Any]]
 ActionTable = dict[str, dict[str, Handler]]
@@ -37,4 +39,6 @@ class ServerContext:
     hotel: HotelClerk
     memory: MemoryStorage = field(default_factory=MemoryStorage)
     scrolls: ScrollCursors = field(default_factory=ScrollCursors)
+    validator: Validator = field(default_factory=Validator)
+    statistics: Statistics = field(default_factory=Statistics)
     started_at: float = field(default_factory=time.monotonic)

@@ -53,6 +53,20 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         "Precondition",
         'The collection "%s":"%s" does not exist.',
     ),
+    "services.storage.get_limit_exceeded": (
+        1,
+        1,
+        3,
+        "SizeLimit",
+        "The number of documents returned by this request exceeds the configured server limit.",
+    ),
+    "services.storage.write_limit_exceeded": (
+        1,
+        1,
+        4,
+        "SizeLimit",
+        "The number of documents edited by this request exceeds the configured server limit.",
+    ),
     "services.storage.not_found": (1, 1, 11, "NotFound", 'Document "%s" not found in "%s":"%s".'),
     "services.storage.unknown_scroll_id": (
         1,
@@ -91,6 +105,93 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         "BadRequest",
         'The keyword "%s" is not part of Elasticsearch Query DSL. Are you trying to use a Koncorde query?',
     ),
+    "services.storage.invalid_mapping": (1, 1, 21, "BadRequest", 'Invalid mapping property "mappings.%s".%s'),
+    "services.storage.strict_mapping_rejection": (
+        1,
+        1,
+        43,
+        "BadRequest",
+        'Cannot create document. Field "%s" is not present in collection "%s:%s" strict mapping',
+    ),
+    "validation.assert.missing_nested_spec": (
+        5,
+        1,
+        1,
+        "Precondition",
+        "All levels of an object have to be defined in the specification.",
+    ),
+    "validation.assert.unexpected_children": (
+        5,
+        1,
+        2,
+        "Precondition",
+        'The field type "%s" is not allowed to have children fields.',
+    ),
+    "validation.assert.missing_parent": (
+        5,
+        1,
+        3,
+        "Precondition",
+        'The parent field of the field "%s" is not defined.',
+    ),
+    "validation.assert.unexpected_properties": (
+        5,
+        1,
+        4,
+        "Precondition",
+        'The object "%s" contains unexpected properties (allowed: %s).',
+    ),
+    "validation.assert.missing_type": (5, 1, 5, "Precondition", 'Missing property "type" in field "%s".'),
+    "validation.assert.unknown_type": (5, 1, 6, "Precondition", 'In "%s": unknown type "%s".'),
+    "validation.assert.missing_value": (5, 1, 7, "Precondition", 'Missing property "value" in field "%s".'),
+    "validation.assert.invalid_type": (
+        5,
+        1,
+        8,
+        "Precondition",
+        'Wrong type for parameter "%s" (expected: %s).',
+    ),
+    "validation.assert.not_multivalued": (
+        5,
+        1,
+        9,
+        "Precondition",
+        'Field "%s": cannot set a property "%s" if the field is not multivalued.',
+    ),
+    "validation.assert.invalid_range": (5, 1, 10, "Precondition", 'Property "%s": invalid range (%s > %s).'),
+    "validation.assert.invalid_specifications": (
+        5,
+        1,
+        11,
+        "BadRequest",
+        "Errors occured with the provided specifications:\n%s",
+    ),
+    "validation.assert.not_found": (
+        5,
+        1,
+        12,
+        "NotFound",
+        "No specifications defined for index %s and collection %s",
+    ),
+    "validation.assert.invalid_filters": (5, 1, 13, "BadRequest", "Invalid filters validator: %s"),
+    "validation.types.invalid_date_format": (
+        5,
+        2,
+        1,
+        "Precondition",
+        "The following date types are invalid: %s.",
+    ),
+    "validation.types.invalid_date": (5, 2, 2, "Precondition", 'Cannot parse the date value: "%s".'),
+    "validation.types.missing_enum_values": (
+        5,
+        2,
+        3,
+        "Precondition",
+        'The "enum" type requires a "values" property holding the list of the enum values.',
+    ),
+    "validation.types.invalid_geoshape": (5, 2, 4, "Precondition", "The following shapes are invalid: %s."),
+    "validation.check.failed_document": (5, 3, 1, "BadRequest", "Failed to validate document: %s"),
+    "validation.check.failed_field": (5, 3, 2, "BadRequest", 'Validation failed. Field "%s": %s'),
     "api.assert.invalid_type": (2, 1, 1, "BadRequest", 'Wrong type for argument "%s" (expected: %s)'),
     "api.assert.invalid_argument": (2, 1, 2, "BadRequest", 'Invalid argument "%s". Expected: %s'),
     "api.assert.missing_argument": (2, 1, 3, "BadRequest", 'Missing argument "%s".'),
@@ -118,7 +219,21 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         "MultipleErrors",
         "At least one of the %s actions failed.",
     ),
+    "api.assert.unexpected_argument": (
+        2,
+        1,
+        7,
+        "BadRequest",
+        'Unexpected argument "%s" (accepted arguments: %s)',
+    ),
     "api.assert.koncorde_dsl_error": (2, 1, 14, "BadRequest", "%s"),
+    "api.assert.unsupported_protocol": (
+        2,
+        1,
+        16,
+        "Internal",
+        'The protocol "%s" is not supported by the API action "%s".',
+    ),
     "api.process.controller_not_found": (2, 2, 4, "NotFound", 'API controller "%s" not found.'),
     "api.process.action_not_found": (2, 2, 5, "NotFound", 'API action "%s":"%s" not found'),
     "api.process.incompatible_sdk_version": (
@@ -212,20 +327,9 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         7, 2, 2, "PluginImplementation",
         "Internal database inconsistency detected: existing credentials found on non-existing user %s.",
     ),
-    "api.assert.unexpected_argument": (
-        2, 1, 7, "BadRequest", 'Unexpected argument "%s" (accepted arguments: %s)'
-    ),
     "api.process.action_locked": (2, 2, 1, "Precondition", 'Cannot execute action "%s": already executing.'),
     "api.process.shutting_down": (2, 2, 7, "ServiceUnavailable", "Rejected: this node is shutting down."),
     "api.process.admin_exists": (2, 2, 9, "Precondition", "Admin user is already set."),
-    "services.storage.get_limit_exceeded": (
-        1, 1, 3, "SizeLimit",
-        "The number of documents returned by this request exceeds the configured server limit.",
-    ),
-    "services.storage.write_limit_exceeded": (
-        1, 1, 4, "SizeLimit",
-        "The number of documents edited by this request exceeds the configured server limit.",
-    ),
     "services.storage.incomplete_delete": (
         1, 1, 9, "Partial", "Couldn't delete all the requested documents: %s"
     ),
@@ -315,3 +419,12 @@ class MultipleErrorsError(KuzzleError):
 def multiple_errors(error_id: str, action: str, errors: list[Any]) -> MultipleErrorsError:
     """``kerror.get(..., action, errors)`` for a ``MultipleErrorsError`` id (the errors are its body)."""
     return MultipleErrorsError(kerror(error_id, action), errors)
+
+
+def incomplete_multiple_request(action: str, errors: list[Any]) -> MultipleErrorsError:
+    """``api.process.incomplete_multiple_request`` for an m* action, its error entries as ``errors``.
+
+    Kuzzle's ``toJSON`` does not call ``toJSON`` on plain error entries and falls back to
+    the raw list, so ``errors`` are the m* action's own error entries.
+    """
+    return multiple_errors("api.process.incomplete_multiple_request", action, errors)

@@ -36,10 +36,14 @@ class Funnel:
 
     async def execute(self, request: KuzzleRequest) -> dict[str, Any]:
         """Run the request and return its response envelope (without ``room``)."""
+        statistics = self._ctx.statistics
+        statistics.start(request.connection.protocol)
         try:
             result = await self._process(request)
         except KuzzleError as error:
+            statistics.finish(request.connection.protocol, failed=True)
             return request_envelope(request, error=error)
+        statistics.finish(request.connection.protocol, failed=False)
         return request_envelope(request, result=result, error=request.partial_error)
 
     async def _process(self, request: KuzzleRequest) -> Any:
@@ -51,6 +55,10 @@ class Funnel:
         self._check_rights(request)
         handlers = self._actions.get(request.controller)
         if handlers is None:
+            if not request.controller:  # Kuzzle formats the missing name as null
+                error = kerror("api.process.controller_not_found", "null")
+                error.props = [None]
+                raise error
             raise kerror("api.process.controller_not_found", request.controller)
         handler = handlers.get(request.action)
         if handler is None:

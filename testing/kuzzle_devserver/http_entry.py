@@ -66,6 +66,14 @@ def json_response(
     return response
 
 
+def raw_response(body: bytes, headers: dict[str, str], extra: dict[str, str]) -> web.Response:
+    """A ``format: "raw"`` answer (document:export, server:openapi): the body as is."""
+    response = web.Response(status=200, body=body, headers={**headers, **extra})
+    response.headers["Connection"] = "close"
+    response.force_close()
+    return response
+
+
 class HttpEntryPoint:
     def __init__(self, config: ServerConfig, funnel: Funnel, log_request: RequestLogger) -> None:
         self._config = config
@@ -122,8 +130,9 @@ class HttpEntryPoint:
         if method not in _ROUTED_VERBS:
             unsupported = kerror("network.http.unsupported_verb", method)
             return self._error_envelope(request_id, unsupported, headers)
-        if method == "GET" and path == "/_healthcheck":  # orchestrators' probe, no funnel
-            return json_response(200, {}, headers)
+        if method == "GET" and path.rstrip("/") in ("/_healthcheck", "/_ready"):
+            # Orchestrators' probes, answered without the funnel: an empty 200 envelope.
+            return json_response(200, envelope(request_id=request_id, status=200), headers)
         if method == "HEAD" and path.rstrip("/") == "":
             return json_response(200, envelope(request_id=request_id, status=200, result={}), headers)
         try:
@@ -131,6 +140,8 @@ class HttpEntryPoint:
         except KuzzleError as error:
             return self._error_envelope(request_id, error, headers)
         content = await self._funnel.execute(kuzzle_request)
+        if kuzzle_request.raw_response is not None and content["error"] is None:
+            return raw_response(kuzzle_request.raw_response, headers, kuzzle_request.response_headers)
         return json_response(content["status"], content, headers, kuzzle_request.response_headers)
 
     def _error_envelope(self, request_id: str, error: KuzzleError, headers: dict[str, str]) -> web.Response:
@@ -140,7 +151,7 @@ class HttpEntryPoint:
 
     def _build_request(self, request: web.Request, request_id: str, body: Any) -> KuzzleRequest:
         connection = ClientConnection(
-            protocol="http", headers={k.lower(): v for k, v in request.headers.items()}
+            protocol="http", headers={k.lower(): v for k, v in request.headers.items()}, verb=request.method
         )
         jwt = _bearer_token(request.headers.get("Authorization"))
         if request.method == "POST" and request.path.rstrip("/") == "/_query":

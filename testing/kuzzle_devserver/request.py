@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ class KuzzleRequest:
     response_headers: dict[str, str] = field(default_factory=dict)
     partial_error: KuzzleError | None = None
     """``request.setError`` with a result: a partial success (206) keeps its result."""
+    # An action answering a raw body over HTTP (document:export, server:openapi) sets it.
+    raw_response: bytes | None = None
 
     @classmethod
     def from_payload(cls, payload: Any, connection: ClientConnection) -> KuzzleRequest:
@@ -108,6 +111,23 @@ class KuzzleRequest:
                 raise kerror("api.assert.invalid_type", name, "integer") from None
         if isinstance(value, bool) or not isinstance(value, int):
             raise kerror("api.assert.invalid_type", name, "integer")
+        return value
+
+    def get_array(self, name: str) -> list[Any]:
+        """``getArray``: an array, or over HTTP a JSON array in a query-string value."""
+        value = self.args.get(name)
+        if value is None:
+            raise kerror("api.assert.missing_argument", name)
+        if isinstance(value, str) and self.over_http:
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, list):
+                self.args[name] = parsed
+                return parsed
+        if not isinstance(value, list):
+            raise kerror("api.assert.invalid_type", name, "array")
         return value
 
     def get_index(self) -> str:

@@ -32,8 +32,8 @@ class ScrollCursors:
         self._cursors[scroll_id] = ScrollCursor(hits, size, fetched, self._deadline(ttl_ms))
         return scroll_id
 
-    def next_page(self, scroll_id: str, ttl_ms: int | None) -> tuple[list[dict[str, Any]], int]:
-        """The next page and the number of hits still to come after it."""
+    def next_page(self, scroll_id: str, ttl_ms: int | None) -> tuple[list[dict[str, Any]], int, int]:
+        """The next page, the number of hits still to come after it, and the search's total."""
         cursor = self._cursors.get(scroll_id)
         if cursor is None or cursor.expires_at <= time.monotonic():
             self._cursors.pop(scroll_id, None)
@@ -45,7 +45,7 @@ class ScrollCursors:
             del self._cursors[scroll_id]
         elif ttl_ms is not None:
             cursor.expires_at = self._deadline(ttl_ms)
-        return page, remaining
+        return page, remaining, len(cursor.hits)
 
     def clear(self) -> None:
         self._cursors.clear()

@@ -6,15 +6,18 @@ no leading ``_``). Writes are visible at once, so ``refresh`` is accepted and ig
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import secrets
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from .errors import kerror
 from .fields import deep_merge
+from .mappings import DEFAULT_DYNAMIC, KUZZLE_META_PROPERTIES, apply_dynamic, check_dynamic, checked
 
 Document = dict[str, Any]  # {"_id", "_source", "_version"}
 
@@ -29,6 +32,10 @@ CREATE TABLE IF NOT EXISTS collections (
     settings TEXT NOT NULL,
     PRIMARY KEY (index_name, name)
 );
+CREATE TABLE IF NOT EXISTS specifications (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS documents (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     index_name TEXT NOT NULL,
@@ -39,6 +46,30 @@ CREATE TABLE IF NOT EXISTS documents (
     UNIQUE (index_name, collection, id)
 );
 """
+
+
+ES_VERSION_ID = "7160399"  # settings.index.version.created of an Elasticsearch 7.16.3 index
+
+
+def _es_settings(settings: Any) -> dict[str, Any]:
+    """Settings as Elasticsearch stores them: ``index.`` prefix dropped, scalars as strings."""
+    if not isinstance(settings, dict):
+        return {}
+    nested = settings.get("index")
+    flat: dict[str, Any] = nested if isinstance(nested, dict) else {}
+    rest = {k: v for k, v in settings.items() if k != "index"}
+
+    def text(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: text(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [text(v) for v in value]
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return value if value is None else str(value)
+
+    result: dict[str, Any] = text({**rest, **flat})
+    return result
 
 
 def _valid_name(name: str) -> bool:
@@ -66,12 +97,15 @@ class Storage:
         self._db.close()
 
     def reset(self) -> None:
-        self._db.executescript("DELETE FROM documents; DELETE FROM collections; DELETE FROM indexes;")
+        self._db.executescript(
+            "DELETE FROM documents; DELETE FROM collections; DELETE FROM indexes; DELETE FROM specifications;"
+        )
 
     # Indexes
 
     def list_indexes(self) -> list[str]:
-        return [row[0] for row in self._db.execute("SELECT name FROM indexes ORDER BY name")]
+        # Kuzzle's index cache is a Map: indexes come in creation order.
+        return [row[0] for row in self._db.execute("SELECT name FROM indexes ORDER BY rowid")]
 
     def index_exists(self, index: str) -> bool:
         row = self._db.execute("SELECT 1 FROM indexes WHERE name = ?", (index,)).fetchone()
@@ -113,39 +147,114 @@ class Storage:
         return [row[0] for row in rows]
 
     def create_collection(
-        self, index: str, collection: str, mappings: dict[str, Any], settings: dict[str, Any]
+        self, index: str, collection: str, mappings: Any, settings: dict[str, Any]
     ) -> None:
-        """Create the collection (and its index, as Kuzzle does), or update its mappings."""
+        """``createCollection``: create it (and its index, see the README), or update it."""
         if not _valid_name(index):
             raise kerror("services.storage.invalid_index_name", index)
         if not _valid_name(collection):
             raise kerror("services.storage.invalid_collection_name", collection)
         if self.collection_exists(index, collection):
-            self.update_mapping(index, collection, mappings)
+            self.update_collection(index, collection, mappings, settings)
             return
+        mappings = checked(mappings)
+        mapping: dict[str, Any] = {"dynamic": str(mappings.get("dynamic") or DEFAULT_DYNAMIC)}
+        if mappings.get("_meta"):
+            mapping["_meta"] = mappings["_meta"]
+        mapping["properties"] = deep_merge(dict(mappings.get("properties") or {}), KUZZLE_META_PROPERTIES)
+        index_settings = {
+            "creation_date": str(int(time.time() * 1000)),
+            "number_of_replicas": "1",
+            "number_of_shards": "1",
+            "provided_name": f"&{index}.{collection}",
+            "uuid": secrets.token_urlsafe(16)[:22],
+            "version": {"created": ES_VERSION_ID},
+            **_es_settings(settings),
+        }
         self._db.execute("INSERT OR IGNORE INTO indexes (name) VALUES (?)", (index,))
-        base = {"dynamic": "true", "_meta": {}, "properties": {}}
         self._db.execute(
             "INSERT INTO collections (index_name, name, mappings, settings) VALUES (?, ?, ?, ?)",
-            (index, collection, json.dumps(deep_merge(base, mappings)), json.dumps(settings)),
+            (index, collection, json.dumps(mapping), json.dumps(index_settings)),
         )
 
-    def get_mapping(self, index: str, collection: str) -> dict[str, Any]:
+    def update_collection(self, index: str, collection: str, mappings: Any, settings: dict[str, Any]) -> None:
+        """``updateCollection``: settings first, then mappings (when not empty)."""
+        self.assert_collection(index, collection)
+        if settings:
+            merged = deep_merge(self.get_settings(index, collection), _es_settings(settings))
+            self._db.execute(
+                "UPDATE collections SET settings = ? WHERE index_name = ? AND name = ?",
+                (json.dumps(merged), index, collection),
+            )
+        if mappings:
+            self.update_mapping(index, collection, mappings)
+
+    def get_mapping(self, index: str, collection: str, *, include_kuzzle_meta: bool = True) -> dict[str, Any]:
+        """``{dynamic, _meta?, properties}`` (``_meta`` only once set, as Elasticsearch)."""
         self.assert_collection(index, collection)
         row = self._db.execute(
             "SELECT mappings FROM collections WHERE index_name = ? AND name = ?",
             (index, collection),
         ).fetchone()
         mapping: dict[str, Any] = json.loads(row[0])
+        if not include_kuzzle_meta:
+            properties = mapping.get("properties") or {}
+            mapping["properties"] = {k: v for k, v in properties.items() if k != "_kuzzle_info"}
         return mapping
 
-    def update_mapping(self, index: str, collection: str, mappings: dict[str, Any]) -> dict[str, Any]:
-        merged = deep_merge(self.get_mapping(index, collection), mappings)
+    def get_settings(self, index: str, collection: str) -> dict[str, Any]:
+        """The index settings Elasticsearch answers (``settings.index``): values as strings."""
+        self.assert_collection(index, collection)
+        row = self._db.execute(
+            "SELECT settings FROM collections WHERE index_name = ? AND name = ?",
+            (index, collection),
+        ).fetchone()
+        settings: dict[str, Any] = json.loads(row[0])
+        return settings
+
+    def update_mapping(self, index: str, collection: str, mappings: Any) -> dict[str, Any]:
+        """``updateMapping``: the whole new mapping, ``_kuzzle_info`` included."""
+        mappings = copy.deepcopy(mappings) if isinstance(mappings, dict) else mappings
+        check_dynamic(mappings)
+        current = self.get_mapping(index, collection)
+        mappings = checked(mappings)
+        updated: dict[str, Any] = {"dynamic": str(mappings.get("dynamic") or current.get("dynamic"))}
+        meta = mappings.get("_meta") or current.get("_meta")
+        if meta is not None:
+            updated["_meta"] = meta
+        updated["properties"] = deep_merge(current.get("properties") or {}, mappings.get("properties") or {})
+        self._save_mapping(index, collection, updated)
+        return updated
+
+    def _save_mapping(self, index: str, collection: str, mapping: dict[str, Any]) -> None:
         self._db.execute(
             "UPDATE collections SET mappings = ? WHERE index_name = ? AND name = ?",
-            (json.dumps(merged), index, collection),
+            (json.dumps(mapping), index, collection),
         )
-        return merged
+
+    def _index_fields(self, index: str, collection: str, source: dict[str, Any]) -> None:
+        """Apply the ``dynamic`` rules; raises :class:`StrictMappingError`."""
+        grown = apply_dynamic(self.get_mapping(index, collection), source)
+        if grown is not None:
+            self._save_mapping(index, collection, grown)
+
+    def stats(self) -> dict[str, Any]:
+        """``index:stats``: documents and bytes (JSON sources) per collection, by index."""
+        indexes: list[dict[str, Any]] = []
+        total = 0
+        for index in self.list_indexes():
+            collections = []
+            for collection in self.list_collections(index):
+                count, size = self._db.execute(
+                    "SELECT COUNT(*), COALESCE(SUM(LENGTH(source)), 0) FROM documents "
+                    "WHERE index_name = ? AND collection = ?",
+                    (index, collection),
+                ).fetchone()
+                collections.append({"documentCount": count, "name": collection, "size": size})
+            size = sum(c["size"] for c in collections)
+            indexes.append({"collections": collections, "name": index, "size": size})
+            total += size
+        return {"indexes": indexes, "size": total}
 
     def delete_collection(self, index: str, collection: str) -> None:
         self.truncate(index, collection)
@@ -186,6 +295,7 @@ class Storage:
         doc_id = doc_id or new_document_id()
         if self.find(index, collection, doc_id) is not None:
             raise kerror("services.storage.document_already_exists")
+        self._index_fields(index, collection, source)
         self._db.execute(
             "INSERT INTO documents (index_name, collection, id, source, version) VALUES (?, ?, ?, ?, 1)",
             (index, collection, doc_id, json.dumps(source)),
@@ -197,6 +307,7 @@ class Storage:
         existing = self.find(index, collection, doc_id)
         if existing is None:
             return {**self.create(index, collection, doc_id, source), "created": True}
+        self._index_fields(index, collection, source)
         version = existing["_version"] + 1
         self._db.execute(
             "UPDATE documents SET source = ?, version = ? WHERE index_name = ? AND collection = ? AND id = ?",
@@ -211,3 +322,23 @@ class Storage:
             (index, collection, doc_id),
         )
         return document
+
+    # Validation specifications (Kuzzle's internal "validations" collection, ids "index#collection")
+
+    def specifications(self) -> list[Document]:
+        rows = self._db.execute("SELECT id, source FROM specifications ORDER BY rowid")
+        return [{"_id": r[0], "_source": json.loads(r[1])} for r in rows]
+
+    def find_specification(self, spec_id: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT source FROM specifications WHERE id = ?", (spec_id,)).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def save_specification(self, spec_id: str, source: dict[str, Any]) -> None:
+        self._db.execute(
+            "INSERT INTO specifications (id, source) VALUES (?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET source = excluded.source",
+            (spec_id, json.dumps(source)),
+        )
+
+    def delete_specification(self, spec_id: str) -> bool:
+        return self._db.execute("DELETE FROM specifications WHERE id = ?", (spec_id,)).rowcount > 0

@@ -47,6 +47,7 @@ class Token:
     ttl: int  # milliseconds
     refreshed: bool = False
     api_key: bool = False
+    single_use: bool = False  # auth:createToken?singleUse: verified once, then gone
     connection_ids: set[str] = field(default_factory=set)
     expiry_timer: asyncio.TimerHandle | None = None
 
@@ -91,7 +92,7 @@ class TokenRepository:
             (token.jwt, token.kuid, token.expires_at, token.ttl, int(token.refreshed), int(token.api_key)),
         )
 
-    def create(self, kuid: str, ttl_ms: int, *, api_key: bool = False) -> Token:
+    def create(self, kuid: str, ttl_ms: int, *, api_key: bool = False, single_use: bool = False) -> Token:
         """Issue a token for ``kuid``; ``ttl_ms`` < 0 (API keys only) never expires."""
         issued_at = now_ms()
         expires_at = NEVER if ttl_ms < 0 else issued_at + ttl_ms
@@ -105,6 +106,7 @@ class TokenRepository:
             claims["exp"] = math.ceil(expires_at / 1000)
         jwt = jwt_hs256.encode(claims, self._secret)
         token = Token(API_KEY_PREFIX + jwt if api_key else jwt, kuid, expires_at, ttl_ms, api_key=api_key)
+        token.single_use = single_use
         self._tokens[token.jwt] = token
         self._save(token)
         self._arm_expiry(token)
@@ -130,6 +132,8 @@ class TokenRepository:
             raise kerror("security.token.invalid")
         if token.expires_at != NEVER and now_ms() >= token.expires_at:
             raise kerror("security.token.expired")
+        if token.single_use:
+            self._forget(token)
         return token
 
     def refresh(self, old: Token, ttl_ms: int) -> Token:

@@ -114,7 +114,7 @@ async def test_generic_query_endpoint(server: DevServer, http: aiohttp.ClientSes
 async def test_server_routes(server: DevServer, http: aiohttp.ClientSession) -> None:
     async with http.get(f"{server.url}/") as response:
         info = (await response.json())["result"]["serverInfo"]
-    assert info["kuzzle"]["version"] == "2.56.0-devserver"
+    assert info["kuzzle"]["version"] == "2.56.0"
     assert "login" in info["kuzzle"]["api"]["routes"]["auth"]
     async with http.get(f"{server.url}/_publicApi") as response:
         api = (await response.json())["result"]

@@ -48,6 +48,7 @@ class AuthController:
                 "createApiKey": self.create_api_key,
                 "searchApiKeys": self.search_api_keys,
                 "deleteApiKey": self.delete_api_key,
+                "createToken": self.create_token,
             }
         }
 
@@ -81,8 +82,10 @@ class AuthController:
         if strategy != LOCAL_STRATEGY:
             raise kerror("security.credentials.unknown_strategy", strategy)
         ttl = self._ttl_ms(request)
+        # passport-local reads each field from the body, then from the query string.
         body = request.body if isinstance(request.body, dict) else {}
-        username, password = body.get("username"), body.get("password")
+        username = body.get("username") or request.args.get("username")
+        password = body.get("password") or request.args.get("password")
         # The local strategy plugin's own messages (passport-local, plugin.strategy.missing_user).
         if not isinstance(username, str) or not isinstance(password, str):
             raise kerror("plugin.strategy.missing_user", "Missing credentials")
@@ -213,6 +216,16 @@ class AuthController:
         key_id = request.get_string("_id")
         self._ctx.api_keys.delete(request.kuid, key_id)
         return {"_id": key_id}
+
+    # -- createToken ------------------------------------------------------------------------
+
+    async def create_token(self, request: KuzzleRequest) -> dict[str, Any]:
+        """A token for the current user (anonymous included), ``singleUse`` if asked."""
+        single_use = request.get_boolean("singleUse")
+        if str(request.args.get("expiresIn")) == "-1":
+            raise kerror("security.token.invalid_expiration", "expiresIn", "cannot be infinite")
+        token = self._ctx.tokens.create(request.kuid, self._ttl_ms(request), single_use=single_use)
+        return {"expiresAt": token.expires_at, "singleUse": single_use, "token": token.jwt, "ttl": token.ttl}
 
 
 def requested_action_allowed(ctx: ServerContext, user: User, payload: dict[str, Any]) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..context import ActionTable, ServerContext
-from ..errors import kerror
 from ..request import KuzzleRequest
 
 
@@ -21,12 +20,12 @@ class IndexController:
                 "exists": self.exists,
                 "list": self.list_indexes,
                 "mDelete": self.m_delete,
+                "stats": self.stats,
             }
         }
 
-    async def create(self, request: KuzzleRequest) -> dict[str, bool]:
+    async def create(self, request: KuzzleRequest) -> None:
         self._ctx.storage.create_index(request.get_index())
-        return {"acknowledged": True}
 
     async def delete(self, request: KuzzleRequest) -> dict[str, bool]:
         self._ctx.storage.delete_index(request.get_index())
@@ -36,14 +35,22 @@ class IndexController:
         return self._ctx.storage.index_exists(request.get_index())
 
     async def list_indexes(self, request: KuzzleRequest) -> dict[str, Any]:
-        return {"indexes": self._ctx.storage.list_indexes()}
+        count_collection = request.get_boolean("countCollection")
+        storage = self._ctx.storage
+        indexes = storage.list_indexes()
+        result: dict[str, Any] = {"indexes": indexes}
+        if count_collection:
+            result["collections"] = {name: len(storage.list_collections(name)) for name in indexes}
+        return result
 
     async def m_delete(self, request: KuzzleRequest) -> dict[str, list[str]]:
-        indexes = request.get_body_field("indexes", list, "array")
-        if not all(isinstance(name, str) for name in indexes):
-            raise kerror("api.assert.invalid_type", "body.indexes", "string[]")
+        """The existing indexes among ``body.indexes``, in the index list's order."""
+        indexes = request.get_body_field("indexes", list, "array", []) if request.body is not None else []
         storage = self._ctx.storage
-        deleted = [name for name in indexes if storage.index_exists(name)]
+        deleted = [name for name in storage.list_indexes() if name in indexes]
         for name in deleted:
             storage.delete_index(name)
         return {"deleted": deleted}
+
+    async def stats(self, request: KuzzleRequest) -> dict[str, Any]:
+        return self._ctx.storage.stats()

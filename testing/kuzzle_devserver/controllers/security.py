@@ -481,8 +481,8 @@ class SecurityController:
     def _scroll(self, request: KuzzleRequest) -> dict[str, Any]:
         scroll_id = request.get_string("scrollId")
         raw = request.args.get("scroll")
-        page, remaining = self._ctx.scrolls.next_page(scroll_id, None if raw is None else _duration_ms(raw))
-        return {"hits": page, "scrollId": scroll_id, "total": remaining + len(page)}
+        page, _, total = self._ctx.scrolls.next_page(scroll_id, None if raw is None else _duration_ms(raw))
+        return {"hits": page, "scrollId": scroll_id, "total": total}
 
     def _m_delete(self, request: KuzzleRequest, delete: Any) -> list[str]:
         ids = self._ids(request)

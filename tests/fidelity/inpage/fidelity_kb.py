@@ -556,6 +556,60 @@ async def ms_commands() -> str:
     return f"set, get, hgetall, sismember, zadd, zrange, zscore, scan, time, srandmember, del, {missing}"
 
 
+@scenario
+async def specifications() -> str:
+    kuzzle = await connected()
+    await kuzzle.auth.login("local", credentials())
+    index, collection = await collection_ready(kuzzle)
+    spec = {
+        "strict": True,
+        "fields": {
+            "age": {"type": "integer", "mandatory": True},
+            "name": {"type": "string", "defaultValue": "anon"},
+        },
+    }
+    checked = await kuzzle.collection.validate_specifications(
+        index, collection, {"fields": {"x": {"type": "nope"}}}
+    )
+    check(checked["valid"] is False and len(checked["details"]) == 1, f"validateSpecifications {checked}")
+    stored = await kuzzle.collection.update_specifications(index, collection, spec)
+    check(stored == spec, f"updateSpecifications {stored}")
+    got = await kuzzle.collection.get_specifications(index, collection)
+    check(got["validation"] == spec, f"getSpecifications {got}")
+    refused = await expect_error(
+        kuzzle.document.create(index, collection, {"name": "x"}),
+        "validation.check.failed_field",
+        400,
+        84082690,
+    )
+    created = await kuzzle.document.create(index, collection, {"age": 1})
+    check(created["_source"]["name"] == "anon", f"defaultValue not applied: {created['_source']}")
+    strict = await kuzzle.document.validate(index, collection, {"age": 1, "other": 1})
+    check(strict is False, f"validate with an extra field: {strict}")
+    await kuzzle.collection.delete_specifications(index, collection)
+    gone = await expect_error(
+        kuzzle.collection.get_specifications(index, collection), "validation.assert.not_found", 404
+    )
+    return f"{refused}; default applied; strict validate false; {gone}"
+
+
+@scenario
+async def specifications_search() -> str:
+    kuzzle = await connected()
+    await kuzzle.auth.login("local", credentials())
+    index, _ = await collection_ready(kuzzle)
+    for name in ("a", "b", "c"):
+        await kuzzle.collection.update_specifications(index, name, {"fields": {"n": {"type": "integer"}}})
+    query = {"query": {"term": {"index": index}}, "sort": ["_id"]}
+    page = await kuzzle.collection.search_specifications(query, size=2, scroll="10s")
+    check(page.total == 3, f"total {page.total}")
+    ids: list[str] = []
+    async for each in page:
+        ids += [hit["_id"] for hit in each.hits]
+    check(ids == [f"{index}#{n}" for n in ("a", "b", "c")], f"pages {ids}")
+    return f"3 specifications in 2 pages ({len(ids)} hits)"
+
+
 # ------------------------------------------------------------------------------ runner
 
 

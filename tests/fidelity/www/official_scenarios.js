@@ -468,6 +468,45 @@ const scenarios = {
     const missing = await expectError(ms.zadd("z", []), "api.assert.empty_argument", 400, 33619972);
     return `set, get, hgetall, sismember, zadd, zrange, zscore, scan, time, srandmember, del, ${missing}`;
   },
+
+  async specifications() {
+    const kuzzle = await connected();
+    await kuzzle.auth.login("local", credentials());
+    const { index, collection } = await collectionReady(kuzzle);
+    const spec = { strict: true, fields: { age: { type: "integer", mandatory: true }, name: { type: "string", defaultValue: "anon" } } };
+    const checked = await kuzzle.collection.validateSpecifications(index, collection, { fields: { x: { type: "nope" } } });
+    assert(checked.valid === false && checked.details.length === 1, `validateSpecifications ${JSON.stringify(checked)}`);
+    const stored = await kuzzle.collection.updateSpecifications(index, collection, spec);
+    assert(JSON.stringify(stored) === JSON.stringify(spec), `updateSpecifications ${JSON.stringify(stored)}`);
+    const got = await kuzzle.collection.getSpecifications(index, collection);
+    assert(JSON.stringify(got.validation) === JSON.stringify(spec), `getSpecifications ${JSON.stringify(got)}`);
+    const refused = await expectError(kuzzle.document.create(index, collection, { name: "x" }), "validation.check.failed_field", 400, 84082690);
+    const created = await kuzzle.document.create(index, collection, { age: 1 });
+    assert(created._source.name === "anon", `defaultValue not applied: ${JSON.stringify(created._source)}`);
+    const strict = await kuzzle.document.validate(index, collection, { age: 1, other: 1 });
+    assert(strict.valid === false, `validate with an extra field: ${JSON.stringify(strict)}`);
+    await kuzzle.collection.deleteSpecifications(index, collection);
+    const gone = await expectError(kuzzle.collection.getSpecifications(index, collection), "validation.assert.not_found", 404);
+    return `${refused}; default applied; strict validate false; ${gone}`;
+  },
+
+  async specifications_search() {
+    const kuzzle = await connected();
+    await kuzzle.auth.login("local", credentials());
+    const { index } = await collectionReady(kuzzle);
+    const spec = { fields: { n: { type: "integer" } } };
+    for (const name of ["a", "b", "c"]) await kuzzle.collection.updateSpecifications(index, name, spec);
+    const query = { query: { term: { index } }, sort: ["_id"] };
+    let page = await kuzzle.collection.searchSpecifications(query, { size: 2, scroll: "10s" });
+    assert(page.total === 3, `total ${page.total}`);
+    const ids = [];
+    while (page) {
+      ids.push(...page.hits.map((h) => h._id));
+      page = await page.next();
+    }
+    assert(JSON.stringify(ids) === JSON.stringify(["a", "b", "c"].map((n) => `${index}#${n}`)), `pages ${ids}`);
+    return `3 specifications in 2 pages (${ids.length} hits)`;
+  },
 };
 
 // ------------------------------------------------------------------------------ runner

@@ -1,0 +1,190 @@
+"""Collection mappings: Kuzzle's checks on them and Elasticsearch's ``dynamic`` rules on writes.
+
+Checks (kuzzle ``lib/service/storage/7/elasticsearch.ts``): ``_checkDynamicProperty``
+turns boolean ``dynamic`` values into strings and refuses anything but ``"true"``,
+``"false"``, ``"strict"``; ``_checkMappings`` allows only ``properties``, ``_meta``,
+``dynamic``, ``dynamic_templates`` at the root (plus ``type`` below it). Both raise
+``services.storage.invalid_mapping``. Kuzzle's ``didYouMean`` hint is empty outside
+development mode, so messages end with the property path.
+
+Writes: a document field missing from the mapping is, following the ``dynamic`` value in
+force at its level (inherited from the parent object, ``"false"`` by default as Kuzzle's
+``commonMapping``): added to the mapping with the type Elasticsearch infers (``"true"``),
+ignored (``"false"``), or refused (``"strict"``, :class:`StrictMappingError`).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from .errors import kerror
+
+ROOT_PROPERTIES = ("properties", "_meta", "dynamic", "dynamic_templates")
+CHILD_PROPERTIES = ("type",)
+DYNAMIC_VALUES = ("true", "false", "strict")
+DEFAULT_DYNAMIC = "false"
+
+# Kuzzle's commonMapping: every collection maps its documents' _kuzzle_info.
+KUZZLE_META_PROPERTIES: dict[str, Any] = {
+    "_kuzzle_info": {
+        "properties": {
+            "author": {"type": "keyword"},
+            "createdAt": {"type": "date"},
+            "updater": {"type": "keyword"},
+            "updatedAt": {"type": "date"},
+        }
+    }
+}
+
+# Elasticsearch's default dynamic date detection formats (strict_date_optional_time, yyyy/MM/dd).
+_DATE = re.compile(
+    r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}(:\d{2}(:\d{2}([.,]\d{1,9})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?)?)?$"
+    r"|^\d{4}/\d{2}/\d{2}( \d{2}:\d{2}:\d{2})?$"
+)
+
+
+class StrictMappingError(Exception):
+    """Elasticsearch's ``strict_dynamic_mapping_exception`` for ``field`` inside ``parent``."""
+
+    def __init__(self, field: str, parent: str) -> None:
+        super().__init__(field)
+        self.field = field
+        self.parent = parent
+
+    @property
+    def reason(self) -> str:
+        """The bulk item's ``error.reason``, which Kuzzle forwards in m* error lists."""
+        return (
+            f"mapping set to strict, dynamic introduction of [{self.field}] "
+            f"within [{self.parent}] is not allowed"
+        )
+
+
+def _find_dynamic(mappings: dict[str, Any], path: list[str], found: dict[str, Any]) -> None:
+    if "dynamic" in mappings:
+        found[".".join([*path, "dynamic"])] = (mappings, mappings["dynamic"])
+    for key, value in mappings.items():
+        if isinstance(value, dict):
+            _find_dynamic(value, [*path, key], found)
+
+
+def check_dynamic(mappings: Any) -> None:
+    """``_checkDynamicProperty``: booleans become strings, other values are refused."""
+    if not isinstance(mappings, dict):
+        return
+    found: dict[str, Any] = {}
+    _find_dynamic(mappings, [], found)
+    for path, (holder, value) in found.items():
+        if isinstance(value, bool):
+            value = holder["dynamic"] = "true" if value else "false"
+        elif not isinstance(value, str):
+            raise kerror(
+                "services.storage.invalid_mapping", path, "Dynamic property value should be a string."
+            )
+        if value not in DYNAMIC_VALUES:
+            expected = '", "'.join(DYNAMIC_VALUES)
+            raise kerror(
+                "services.storage.invalid_mapping",
+                path,
+                f'Incorrect dynamic property value ({value}). Should be one of "{expected}"',
+            )
+
+
+def check_mappings(mapping: Any, path: tuple[str, ...] = (), check: bool = True) -> None:
+    """``_checkMappings``: unknown mapping properties give ``services.storage.invalid_mapping``.
+
+    Like ``Object.keys``, a string's keys are its character positions: a string mapping
+    fails on ``"0"``.
+    """
+    if isinstance(mapping, str):
+        keys: list[str] = [str(i) for i in range(len(mapping))]
+        values: dict[str, Any] = dict(zip(keys, mapping, strict=True))
+    elif isinstance(mapping, list):
+        keys = [str(i) for i in range(len(mapping))]
+        values = dict(zip(keys, mapping, strict=True))
+    elif isinstance(mapping, dict):
+        keys, values = list(mapping), mapping
+    else:
+        return
+    allowed = ROOT_PROPERTIES if not path else ROOT_PROPERTIES + CHILD_PROPERTIES
+    for key in keys:
+        if check and key not in allowed:
+            raise kerror("services.storage.invalid_mapping", ".".join([*path, key]), "")
+        value = values[key]
+        if key == "properties":
+            check_mappings(value, (*path, "properties"), check=False)
+        elif isinstance(value, dict) and value.get("properties"):
+            check_mappings(value, (*path, key), check=True)
+
+
+def checked(mappings: Any) -> dict[str, Any]:
+    """The mappings after Kuzzle's checks (booleans ``dynamic`` turned into strings)."""
+    if mappings is None:
+        return {}
+    mappings = copy.deepcopy(mappings)
+    check_dynamic(mappings)
+    check_mappings(mappings)
+    if not isinstance(mappings, dict):  # a list passes _checkMappings only when empty
+        return {}
+    return mappings
+
+
+def _inferred(value: Any) -> dict[str, Any] | None:
+    """The mapping Elasticsearch's dynamic mapping gives a new field, None for nothing."""
+    if isinstance(value, list):
+        for item in value:
+            if item is not None:
+                return _inferred(item)
+        return None
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int):
+        return {"type": "long"}
+    if isinstance(value, float):
+        return {"type": "float"}
+    if isinstance(value, dict):
+        if not value:
+            return {"type": "object"}
+        return {"properties": {}}
+    if isinstance(value, str) and _DATE.match(value):
+        return {"type": "date"}
+    return {"type": "text", "fields": {"keyword": {"type": "keyword", "ignore_above": 256}}}
+
+
+def _apply(node: dict[str, Any], source: dict[str, Any], dynamic: str, parent: str) -> bool:
+    """Add (or refuse) ``source``'s unmapped fields under ``node``; True when it changed."""
+    dynamic = str(node.get("dynamic", dynamic))
+    properties = node.setdefault("properties", {}) if dynamic == "true" else node.get("properties", {})
+    changed = False
+    for key, value in source.items():
+        field = properties.get(key)
+        if field is None:
+            if dynamic == "strict":
+                raise StrictMappingError(key, parent)
+            if dynamic == "false":
+                continue
+            field = _inferred(value)
+            if field is None:
+                continue
+            properties[key] = field
+            changed = True
+        children = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, dict)]
+        if "properties" in field or field.get("type") in (None, "object", "nested"):
+            for child in children:
+                changed = _apply(field, child, dynamic, key) or changed
+    return changed
+
+
+def apply_dynamic(mapping: dict[str, Any], source: dict[str, Any]) -> dict[str, Any] | None:
+    """The mapping grown by ``source``'s new fields, None when unchanged.
+
+    Raises :class:`StrictMappingError` when a ``strict`` level meets an unmapped field.
+    """
+    grown = copy.deepcopy(mapping)
+    grown.setdefault("properties", {})
+    changed = _apply(grown, source, str(grown.get("dynamic", DEFAULT_DYNAMIC)), "_doc")
+    return grown if changed else None
