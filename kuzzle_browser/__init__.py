@@ -13,6 +13,8 @@ from kuzzle_browser import errors
 from kuzzle_browser._version import __version__
 from kuzzle_browser.client import SDK_NAME, Kuzzle
 from kuzzle_browser.errors import *  # noqa: F403 - the whole exception tree is public API
+from kuzzle_browser.http import Http
+from kuzzle_browser.network_protocol import NetworkProtocol
 from kuzzle_browser.options import DEFAULT
 from kuzzle_browser.search_result import SearchResult
 from kuzzle_browser.subscription import Subscription
@@ -22,7 +24,9 @@ __all__ = [  # the errors module's names, then ours
     *errors.__all__,
     "DEFAULT",
     "SDK_NAME",
+    "Http",
     "Kuzzle",
+    "NetworkProtocol",
     "SearchResult",
     "Subscription",
     "WebSocket",

@@ -39,11 +39,11 @@ from kuzzle_browser.controllers import (
 )
 from kuzzle_browser.errors import InvalidArgumentError, KuzzleError, NotConnectedError
 from kuzzle_browser.events import EventEmitter, EventStream
+from kuzzle_browser.network_protocol import NetworkProtocol
 from kuzzle_browser.offline import OfflineRequests
 from kuzzle_browser.options import DEFAULT, Timeout, check_flag, check_optional_duration
 from kuzzle_browser.protocol.jwt import Jwt
 from kuzzle_browser.protocol.requests import new_request_id
-from kuzzle_browser.websocket import WebSocket
 
 __all__ = ["KUZZLE_EVENTS", "SDK_NAME", "Kuzzle"]
 
@@ -96,7 +96,8 @@ class Kuzzle(EventEmitter):
     or ``async with Kuzzle(WebSocket("127.0.0.1")) as kuzzle: ...``.
 
     Args:
-        protocol: The protocol instance (:class:`~kuzzle_browser.WebSocket`).
+        protocol: The protocol instance: :class:`~kuzzle_browser.WebSocket`, or
+            :class:`~kuzzle_browser.Http` for everything but realtime subscriptions.
         auto_queue: Queue requests while offline (JS ``autoQueue``).
         auto_replay: Replay the queue when the connection comes back (JS ``autoReplay``).
         auto_resubscribe: Default for each subscription's ``auto_resubscribe``.
@@ -125,7 +126,7 @@ class Kuzzle(EventEmitter):
 
     def __init__(
         self,
-        protocol: WebSocket,
+        protocol: NetworkProtocol,
         *,
         auto_queue: bool = False,
         auto_replay: bool = False,
