@@ -39,6 +39,11 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
     parser.add_argument(
         "--token-ttl", default="1h", help='default token lifetime ("1h", "30s", or milliseconds)'
     )
+    parser.add_argument(
+        "--test-controller",
+        action="store_true",
+        help='register the "greeting" app controller the SDK tests use',
+    )
     args = parser.parse_args(argv)
     return ServerConfig(
         host=args.host,
@@ -50,6 +55,7 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         allowed_origins=[o.strip() for o in args.allowed_origins.split(",") if o.strip()],
         control=args.control,
         token_ttl_ms=parse_duration_ms(args.token_ttl),
+        test_controller=args.test_controller,
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .app_controllers import TEST_CONTROLLER, ActionDefinition, AppControllers
 from .config import ServerConfig
 from .context import ServerContext
 from .control import PREFIX, ControlSurface
@@ -22,7 +23,7 @@ from .controllers import build_action_table
 from .errors import kerror
 from .funnel import Funnel
 from .http_entry import HttpEntryPoint, json_response, routed_headers
-from .http_routes import api_definition
+from .http_routes import ROUTES, api_definition
 from .realtime import SERVER_CHANNEL, HotelClerk, push
 from .request import NODE_ID, envelope
 from .storage import Storage
@@ -75,9 +76,13 @@ class DevServer:
             tokens=TokenRepository(self._on_token_expired, self._on_token_revoked),
             hotel=HotelClerk(),
         )
-        actions = build_action_table(self.ctx, lambda: api_definition(actions))
+        routes = list(ROUTES)
+        actions = build_action_table(self.ctx, lambda: api_definition(actions, routes))
         funnel = Funnel(self.ctx, actions)
-        self._http = HttpEntryPoint(config, funnel, self._requests.append)
+        self._app_controllers = AppControllers(actions, routes)
+        if config.test_controller:
+            self.register_controller("greeting", TEST_CONTROLLER)
+        self._http = HttpEntryPoint(config, funnel, self._requests.append, routes)
         self._ws = WebSocketEntryPoint(
             config,
             funnel,
@@ -87,6 +92,17 @@ class DevServer:
             lambda: self.answer_requests,
         )
         self._control = ControlSurface(self)
+
+    def register_controller(self, name: str, actions: dict[str, ActionDefinition]) -> None:
+        """An app controller, as Kuzzle's ``app.controller.register`` (see ``app_controllers.py``)."""
+        self._app_controllers.register(name, actions)
+
+    def enable_test_controller(self) -> bool:
+        """Register the built-in ``greeting`` controller once; True if it was registered now."""
+        if "greeting" in self._app_controllers.registered:
+            return False
+        self.register_controller("greeting", TEST_CONTROLLER)
+        return True
 
     def _database_path(self) -> Path:
         data_dir = self.config.data_dir
@@ -232,11 +248,21 @@ class DevServer:
             and session.open
         ]
         notification = {
-            "type": "document", "status": 200, "action": "publish", "scope": "in",
-            "result": {"_id": None, "_source": {"n": "@N@"}}, "node": NODE_ID,
-            "event": "publish", "requestId": "devserver-blast", "timestamp": int(time.time() * 1000),
-            "volatile": {}, "index": room.index, "collection": room.collection,
-            "controller": "realtime", "protocol": "websocket", "room": channel,
+            "type": "document",
+            "status": 200,
+            "action": "publish",
+            "scope": "in",
+            "result": {"_id": None, "_source": {"n": "@N@"}},
+            "node": NODE_ID,
+            "event": "publish",
+            "requestId": "devserver-blast",
+            "timestamp": int(time.time() * 1000),
+            "volatile": {},
+            "index": room.index,
+            "collection": room.collection,
+            "controller": "realtime",
+            "protocol": "websocket",
+            "room": channel,
         }
         head, tail = json.dumps(notification).split('"@N@"')
         sent = 0

@@ -41,6 +41,8 @@ class ServerConfig:
     control: bool = False
     # security.authToken.expiresIn "1h" — §7.8
     token_ttl_ms: int = 3_600_000
+    # Register the built-in "greeting" app controller (app_controllers.py).
+    test_controller: bool = False
 
     def origin_allowed(self, origin: str) -> bool:
         """Whether a request ``Origin`` passes the allow-list (funnel ``_isOriginAuthorized``)."""

@@ -22,7 +22,7 @@ from .config import ServerConfig
 from .connection import ClientConnection
 from .errors import KuzzleError, kerror
 from .funnel import Funnel
-from .http_routes import match_route
+from .http_routes import ROUTES, Route, match_route
 from .request import KuzzleRequest, envelope
 
 ALLOW_METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS,HEAD"
@@ -67,7 +67,14 @@ def json_response(
 
 
 class HttpEntryPoint:
-    def __init__(self, config: ServerConfig, funnel: Funnel, log_request: RequestLogger) -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        funnel: Funnel,
+        log_request: RequestLogger,
+        routes: list[Route] | None = None,
+    ) -> None:
+        self._routes = routes if routes is not None else list(ROUTES)  # app controllers add theirs
         self._config = config
         self._funnel = funnel
         self._log_request = log_request
@@ -150,7 +157,7 @@ class HttpEntryPoint:
             kuzzle_request = KuzzleRequest.from_payload(body, connection)
             kuzzle_request.jwt = kuzzle_request.jwt or jwt
             return kuzzle_request
-        matched = match_route(request.method, request.rel_url.raw_path)
+        matched = match_route(request.method, request.rel_url.raw_path, self._routes)
         if matched is None:
             raise kerror("network.http.url_not_found", request.path)
         route, params = matched

@@ -6,6 +6,7 @@ over a ``:placeholder`` at the same position, and placeholders are URL-decoded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -103,11 +104,13 @@ GET /_listSubscriptions realtime list
 ROUTES = [Route(*line.split()) for line in _TABLE.strip().splitlines()]
 
 
-def match_route(verb: str, path: str) -> tuple[Route, dict[str, str]] | None:
+def match_route(
+    verb: str, path: str, routes: Sequence[Route] = ROUTES
+) -> tuple[Route, dict[str, str]] | None:
     """The route for ``verb path`` and its decoded placeholders, or None."""
     parts = [p for p in path.split("/") if p]
     best: tuple[tuple[bool, ...], Route, dict[str, str]] | None = None
-    for route in ROUTES:
+    for route in routes:
         pattern = route.parts
         if route.verb != verb or len(pattern) != len(parts):
             continue
@@ -128,7 +131,7 @@ def match_route(verb: str, path: str) -> tuple[Route, dict[str, str]] | None:
     return (best[1], best[2]) if best else None
 
 
-def api_definition(actions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def api_definition(actions: dict[str, dict[str, Any]], routes: Sequence[Route] = ROUTES) -> dict[str, Any]:
     """``_buildApiDefinition``: ``{controller: {action: {action, controller, http?}}}``."""
     definition: dict[str, Any] = {}
     for controller, handlers in actions.items():
@@ -137,7 +140,7 @@ def api_definition(actions: dict[str, dict[str, Any]]) -> dict[str, Any]:
             entry: dict[str, Any] = {"action": action, "controller": controller}
             http = [
                 {"path": r.path, "url": r.path, "verb": r.verb}
-                for r in ROUTES
+                for r in routes
                 if r.controller == controller and r.action == action
             ]
             if http:
