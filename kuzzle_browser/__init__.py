@@ -12,6 +12,7 @@ Start here::
 from kuzzle_browser import errors
 from kuzzle_browser._version import __version__
 from kuzzle_browser.client import SDK_NAME, Kuzzle
+from kuzzle_browser.controllers import BaseController
 from kuzzle_browser.errors import *  # noqa: F403 - the whole exception tree is public API
 from kuzzle_browser.http import Http
 from kuzzle_browser.network_protocol import NetworkProtocol
@@ -22,6 +23,7 @@ from kuzzle_browser.websocket import WebSocket
 
 __all__ = [  # the errors module's names, then ours
     *errors.__all__,
+    "BaseController",
     "DEFAULT",
     "SDK_NAME",
     "Http",
