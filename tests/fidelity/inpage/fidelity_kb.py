@@ -6,8 +6,7 @@ this module next to ``inpage_support`` and calls ``run_scenario(id, timeout, con
 for each scenario; it answers JSON ``{"ok", "detail", "seconds"}``. Each scenario returns a
 detail string or raises; clients it made are closed afterwards.
 
-kuzzle_browser has no HTTP protocol class: the HTTP scenarios use ``WebSocket.http_query``
-(fetch with credentials) and the cookie login of ``Kuzzle(..., cookie_auth=True)``.
+The HTTP scenarios use ``Kuzzle(Http(...))`` in both columns.
 """
 
 from __future__ import annotations
@@ -203,38 +202,27 @@ async def ws_auth() -> str:
 
 @scenario
 async def http_auth() -> str:
-    http = ws_protocol().http_query  # HTTP with fetch; the socket is never opened
-    login = await within(
-        http({"controller": "auth", "action": "login", "strategy": "local", "body": credentials()}),
-        10,
-        "login",
-    )
-    jwt = login["result"]["jwt"]
-    check(isinstance(jwt, str), "no jwt from login")
-    result = (await http({"controller": "auth", "action": "checkToken", "body": {"token": jwt}}))["result"]
+    kuzzle = await connected(Http(SERVER_HOST, port=SERVER_PORT))
+    jwt = await within(kuzzle.auth.login("local", credentials()), 10, "login")
+    check(isinstance(jwt, str) and kuzzle.jwt == jwt, "login did not return/store the jwt")
+    result = await within(kuzzle.auth.check_token(jwt), 10, "checkToken")
     check(result["valid"] is True and result.get("kuid") == C["user"], f"checkToken: {result}")
-    me = (await http({"controller": "auth", "action": "getCurrentUser", "jwt": jwt}))["result"]
+    me = await within(kuzzle.auth.get_current_user(), 10, "getCurrentUser")
     check(me["_id"] == C["user"], f"getCurrentUser: {me['_id']}")
-    await http({"controller": "auth", "action": "logout", "jwt": jwt})
-    after = (await http({"controller": "auth", "action": "checkToken", "body": {"token": jwt}}))["result"]
+    await within(kuzzle.auth.logout(), 10, "logout")
+    after = await within(kuzzle.auth.check_token(jwt), 10, "checkToken after logout")
     check(after["valid"] is False, "token still valid after logout")
     return "login, checkToken valid, getCurrentUser (Bearer), logout, token invalid"
 
 
 @scenario
 async def http_cookie_auth() -> str:
-    kuzzle = Kuzzle(ws_protocol(), cookie_auth=True)  # login goes over HTTP; no socket opened
-    _clients.append(kuzzle)
+    kuzzle = await connected(Http(SERVER_HOST, port=SERVER_PORT), cookie_auth=True)
     result = await within(kuzzle.auth.login("local", credentials()), 10, "cookie login")
     check(result is None and kuzzle.jwt is None, "login handed a jwt to Python")
     check("authToken" not in document_cookie(), "authToken visible in document.cookie")
     await control("requests", method="DELETE")
-    response = await within(
-        kuzzle.protocol.http_query({"controller": "auth", "action": "getCurrentUser"}),
-        10,
-        "getCurrentUser with the cookie",
-    )
-    me = response["result"]
+    me = await within(kuzzle.auth.get_current_user(), 10, "getCurrentUser with the cookie")
     check(me["_id"] == C["user"], f"getCurrentUser: {me['_id']} (cookie not sent?)")
     http = [r for r in await control("requests?limit=100", method="GET") if r.get("transport") == "http"]
     calls = [r for r in http if r["path"].endswith("/_me") and r["method"] != "OPTIONS"]
