@@ -17,7 +17,9 @@ keep-alive, no reconnection and no notifications.
   raises :class:`~kuzzle_browser.errors.BadResponseError`; realtime
   subscriptions raise :class:`~kuzzle_browser.errors.RealtimeUnavailableError`.
 - ``close()`` aborts the calls in flight; they fail with
-  :class:`~kuzzle_browser.errors.NetworkError`.
+  :class:`~kuzzle_browser.errors.NetworkError`. As in the JS SDK, no
+  ``disconnect`` is emitted and a failed call starts no reconnection: each call
+  stands alone, so the next one simply tries again.
 
 The WebSocket protocol's cookie path (login/logout/refreshToken over HTTP) uses
 :meth:`Http.exchange`, which needs no ``connect()``.

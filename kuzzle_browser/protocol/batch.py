@@ -115,7 +115,7 @@ class BatchBuffers(Generic[T]):
             TypeError: An option value is not hashable (options are part of the key).
         """
         key = BatchKey(action, index, collection, tuple(sorted(options.items())))
-        hash(key)
+        hash(key)  # raises TypeError now for an unhashable option, before anything is buffered
         batch = self._batches.setdefault(key, Batch(key))
         batch.items.append(item)
         batch.waiters.append(waiter)

@@ -7,8 +7,8 @@ Routes: :func:`routes_from_public_api` picks one route per action from Kuzzle's
 :func:`decode_http_response` turns what ``fetch`` returned into Kuzzle's envelope,
 or a typed error when it is not Kuzzle JSON (a proxy's HTML 502, an empty body).
 
-Formatting: the rules are the JS SDK's ``Http.formatRequest`` (kuzzle-protocol.md §4.3)
-and Kuzzle's HTTP router (§7.5):
+Formatting: the rules are the JS SDK's ``Http.formatRequest`` (kuzzle-sdk ``src/protocols/Http.ts``)
+and Kuzzle's HTTP router (kuzzle ``lib/core/network/httpRouter/``):
 
 - URL placeholders ``:name`` take the request's value, percent-encoded like
   ``encodeURIComponent``; that key leaves the query string;
@@ -343,7 +343,7 @@ def response_error(payload: Mapping[str, Any]) -> dict[str, Any] | None:
 
     A routed answer is the envelope ``{"error": {...} or null, ...}``; an error
     raised before routing is the bare error object ``{id, message, status...}``
-    (docs/protocol.md, HTTP).
+    (kuzzle ``lib/core/network/protocols/httpwsProtocol.js``, ``httpSendError``).
     """
     error = payload.get("error") if "error" in payload else payload if "id" in payload else None
     return error if isinstance(error, dict) else None
