@@ -101,6 +101,26 @@ async def test_auth_over_http() -> None:
         await kuzzle.disconnect()
 
 
+async def test_credentials_over_http() -> None:
+    """The local strategy's credential actions over HTTP (carol's password changed, then restored)."""
+    kuzzle = await logged_in("carol")
+    auth = kuzzle.auth
+    try:
+        await auth.update_my_credentials("local", {"password": "carol-new-password"})
+        probe = http_client()
+        await within(probe.connect())
+        with raises(UnauthorizedError):
+            await probe.auth.login("local", {"username": "carol", "password": "carol-password"})
+        assert await probe.auth.login("local", {"username": "carol", "password": "carol-new-password"})
+        await probe.disconnect()
+        assert await auth.delete_my_credentials("local")
+        assert not await auth.credentials_exist("local")
+        await auth.create_my_credentials("local", {"username": "carol", "password": "carol-password"})
+        assert await auth.credentials_exist("local")
+    finally:
+        await kuzzle.disconnect()
+
+
 async def test_index_collection_and_server_over_http() -> None:
     """index, collection and server actions, each through its HTTP route."""
     kuzzle = await logged_in()
