@@ -9,22 +9,43 @@ Start here::
     print(await kuzzle.server.now())
 """
 
+from typing import TYPE_CHECKING, Any
+
 from kuzzle_browser import errors
 from kuzzle_browser._version import __version__
 from kuzzle_browser.client import SDK_NAME, Kuzzle
+from kuzzle_browser.controllers import BaseController
 from kuzzle_browser.errors import *  # noqa: F403 - the whole exception tree is public API
+from kuzzle_browser.http import Http
+from kuzzle_browser.network_protocol import NetworkProtocol
 from kuzzle_browser.options import DEFAULT
 from kuzzle_browser.search_result import SearchResult
 from kuzzle_browser.subscription import Subscription
 from kuzzle_browser.websocket import WebSocket
 
+if TYPE_CHECKING:
+    from kuzzle_browser.controllers.batch import BatchController
+
 __all__ = [  # the errors module's names, then ours
     *errors.__all__,
+    "BaseController",
+    "BatchController",
     "DEFAULT",
     "SDK_NAME",
+    "Http",
     "Kuzzle",
+    "NetworkProtocol",
     "SearchResult",
     "Subscription",
     "WebSocket",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # BatchController is imported on first use: most apps never need it, and import time matters.
+    if name == "BatchController":
+        from kuzzle_browser.controllers.batch import BatchController
+
+        return BatchController
+    raise AttributeError(f"module 'kuzzle_browser' has no attribute {name!r}")

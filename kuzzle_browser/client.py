@@ -22,15 +22,17 @@ everything above the wire:
 from __future__ import annotations
 
 import asyncio
+import keyword
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 from kuzzle_browser._version import __version__
 from kuzzle_browser.controllers import (
     AuthController,
+    BaseController,
     BulkController,
     CollectionController,
     DocumentController,
@@ -40,11 +42,11 @@ from kuzzle_browser.controllers import (
 )
 from kuzzle_browser.errors import InvalidArgumentError, InvalidStateError, KuzzleError, NotConnectedError
 from kuzzle_browser.events import EventEmitter, EventStream
+from kuzzle_browser.network_protocol import NetworkProtocol
 from kuzzle_browser.offline import OfflineRequests
 from kuzzle_browser.options import DEFAULT, Timeout, check_flag, check_optional_duration
 from kuzzle_browser.protocol.jwt import Jwt
 from kuzzle_browser.protocol.requests import new_request_id
-from kuzzle_browser.websocket import WebSocket
 
 if TYPE_CHECKING:
     from kuzzle_browser.controllers.ms import MemoryStorageController
@@ -82,6 +84,7 @@ KUZZLE_EVENTS: Final = frozenset(
 )
 
 
+ControllerT = TypeVar("ControllerT", bound=BaseController)
 QueueFilter = Callable[[dict[str, Any]], bool]
 QueueLoader = Callable[[], Iterable[Mapping[str, Any]] | Awaitable[Iterable[Mapping[str, Any]]]]
 Authenticator = Callable[[], Awaitable[None]]
@@ -100,7 +103,8 @@ class Kuzzle(EventEmitter):
     or ``async with Kuzzle(WebSocket("127.0.0.1")) as kuzzle: ...``.
 
     Args:
-        protocol: The protocol instance (:class:`~kuzzle_browser.WebSocket`).
+        protocol: The protocol instance: :class:`~kuzzle_browser.WebSocket`, or
+            :class:`~kuzzle_browser.Http` for everything but realtime subscriptions.
         auto_queue: Queue requests while offline (JS ``autoQueue``).
         auto_replay: Replay the queue when the connection comes back (JS ``autoReplay``).
         auto_resubscribe: Default for each subscription's ``auto_resubscribe``.
@@ -129,7 +133,7 @@ class Kuzzle(EventEmitter):
 
     def __init__(
         self,
-        protocol: WebSocket,
+        protocol: NetworkProtocol,
         *,
         auto_queue: bool = False,
         auto_replay: bool = False,
@@ -543,6 +547,49 @@ class Kuzzle(EventEmitter):
                     deprecation.get("message"),
                 )
         return response
+
+    # -- app controllers ---------------------------------------------------------------------
+
+    def use_controller(self, controller_class: type[ControllerT], accessor: str) -> ControllerT:
+        """Add an app's controller: ``controller_class(self)`` becomes ``kuzzle.<accessor>``.
+
+        Returns the controller (JS ``useController`` returns the SDK), so type
+        checkers know its methods::
+
+            greeting = kuzzle.use_controller(GreetingController, "greeting")
+            await greeting.say_hello("ann")
+
+        Args:
+            controller_class: A :class:`~kuzzle_browser.controllers.BaseController` subclass
+                whose constructor takes the SDK instance.
+            accessor: The attribute name: a Python identifier, not starting with ``_``.
+
+        Raises:
+            InvalidArgumentError: A bad accessor, one already taken (``document``,
+                ``connect``...), a controller without a name, or one not bound to this SDK.
+        """
+        if (
+            not isinstance(accessor, str)
+            or not accessor.isidentifier()
+            or keyword.iskeyword(accessor)
+            or accessor.startswith("_")
+        ):
+            raise InvalidArgumentError(
+                f"You must provide a valid accessor (an identifier not starting with _), got {accessor!r}."
+            )
+        if hasattr(self, accessor):
+            raise InvalidArgumentError(
+                f"There is already a controller with the accessor '{accessor}'. Please use another one."
+            )
+        if not (isinstance(controller_class, type) and issubclass(controller_class, BaseController)):
+            raise InvalidArgumentError(f"{controller_class!r} is not a BaseController subclass")
+        controller = controller_class(self)
+        if not (isinstance(controller.name, str) and controller.name):
+            raise InvalidArgumentError("Controllers must have a name.")
+        if controller.kuzzle is not self:
+            raise InvalidArgumentError("You must pass the Kuzzle SDK instance to the parent constructor.")
+        setattr(self, accessor, controller)
+        return controller
 
     # -- events ----------------------------------------------------------------------------
 

@@ -11,7 +11,9 @@ Every error the SDK raises is a :class:`KuzzleError` with ``id``, ``code``,
     │   ├── GatewayTimeoutError (504)  └── PartialError (206)
     ├── InvalidArgumentError(ValueError, TypeError)   bad option or argument, raised before sending
     ├── InvalidStateError(RuntimeError)               API misuse, e.g. authenticate() with no authenticator
+    │   └── RealtimeUnavailableError                  subscribe over the Http protocol
     ├── ProtocolError                                 the server sent a frame we cannot decode
+    │   └── BadResponseError                          an HTTP answer that is not Kuzzle JSON (proxy 502)
     ├── KuzzleConnectionError(ConnectionError)        the link to Kuzzle failed
     │   ├── NotConnectedError                         query while offline (and not queued)
     │   ├── NetworkError                              socket/fetch failure, answer lost with the link
@@ -35,6 +37,7 @@ from typing import Any
 __all__ = [
     "ApiError",
     "BadRequestError",
+    "BadResponseError",
     "ForbiddenError",
     "GatewayTimeoutError",
     "InternalError",
@@ -51,6 +54,7 @@ __all__ = [
     "ProtocolError",
     "QueueOverflowError",
     "QueueTTLExpiredError",
+    "RealtimeUnavailableError",
     "RequestDiscardedError",
     "RequestTimeoutError",
     "ServiceUnavailableError",
@@ -256,11 +260,31 @@ class InvalidStateError(KuzzleError, RuntimeError):
     default_status = 400
 
 
+class RealtimeUnavailableError(InvalidStateError):
+    """A realtime subscription action was sent over a protocol that cannot receive notifications (Http)."""
+
+    default_id = "sdk.protocol.realtime_unavailable"
+
+
 class ProtocolError(KuzzleError):
     """The server sent a frame that is not a Kuzzle message (not JSON, binary, wrong shape)."""
 
     default_id = "sdk.protocol.malformed_frame"
     default_status = 502
+
+
+class BadResponseError(ProtocolError):
+    """An HTTP answer whose body is not Kuzzle JSON: a proxy's HTML error page, an empty body.
+
+    Attributes:
+        http_status: The HTTP status of that answer.
+    """
+
+    default_id = "sdk.http.bad_response"
+
+    def __init__(self, message: str, *, http_status: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.http_status = http_status
 
 
 class KuzzleConnectionError(KuzzleError, ConnectionError):

@@ -41,19 +41,19 @@ from typing import Any, Final
 
 from kuzzle_browser.answer import Answer, dispatch_directly
 from kuzzle_browser.errors import (
+    ApiError,
     InvalidArgumentError,
     KeepaliveTimeout,
     KuzzleError,
     NetworkError,
     NotConnectedError,
-    ProtocolError,
     RequestTimeoutError,
     api_error_from_payload,
 )
 from kuzzle_browser.events import EventEmitter
+from kuzzle_browser.http import Http
 from kuzzle_browser.options import check_duration, check_flag, check_port
 from kuzzle_browser.protocol.heartbeat import Heartbeat, HeartbeatAction
-from kuzzle_browser.protocol.http import format_http_request
 from kuzzle_browser.protocol.messages import (
     PING_FRAME,
     Malformed,
@@ -222,6 +222,7 @@ class WebSocket(EventEmitter):
         self._active_reconnection_delay = self._reconnection_delay
         self._connecting: asyncio.Future[None] | None = None
         self._reconnect_task: asyncio.Future[Any] | None = None
+        self._http: Http | None = None
 
     # -- properties (the JS SDK's, in snake_case) ---------------------------------
 
@@ -675,39 +676,23 @@ class WebSocket(EventEmitter):
     async def http_query(self, request: dict[str, Any], *, timeout: float | None = None) -> dict[str, Any]:
         """Send ``request`` over HTTP with credentials (cookies) and return the response envelope.
 
+        The call is :meth:`Http.exchange <kuzzle_browser.Http.exchange>` on the same server,
+        with the static routes (no route discovery: the auth actions are in it).
+
         Raises:
             ApiError: Kuzzle answered with an error.
             NetworkError: The HTTP call failed (refused, CORS, offline).
-            ProtocolError: The answer is not Kuzzle JSON.
+            BadResponseError: The answer is not Kuzzle JSON.
             InvalidArgumentError: The action has no HTTP route.
         """
-        call = format_http_request({k: v for k, v in request.items() if k != "requestId"})
-        response = await self.transport.http(
-            call.method,
-            self.http_url + call.path,
-            headers=call.headers,
-            body=call.body,
-            with_credentials=True,
-            timeout=timeout,
-        )
+        if self._http is None:
+            self._http = Http(self._host, port=self._port, ssl=self._ssl, transport=self.transport)
+            self._http.enable_cookie_support()
         try:
-            payload = json.loads(response.text)
-        except ValueError:
-            payload = None
-        if not isinstance(payload, dict):
-            raise ProtocolError(
-                f"HTTP {call.method} {call.path} answered {response.status} with a non-JSON body",
-                request=request,
-            )
-        # A routed answer is the envelope {"error": {...} or null, ...}; an error
-        # raised before routing is the bare error object {id, message, status...}
-        # (docs/protocol.md §3.1).
-        error = payload.get("error") if "error" in payload else payload if "id" in payload else None
-        if isinstance(error, dict):
-            api_error = api_error_from_payload(error, request)
+            return await self._http.exchange(request, timeout=timeout)
+        except ApiError as api_error:
             self.emit("queryError", {"error": api_error, "request": request})
-            raise api_error
-        return payload
+            raise
 
     async def _query_with_cookie_renewal(
         self, request: dict[str, Any], timeout: float | None

@@ -42,6 +42,11 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
     parser.add_argument(
         "--redis-url", default=None, help="Redis of the ms controller (default: fakeredis, in-process)"
     )
+    parser.add_argument(
+        "--test-controller",
+        action="store_true",
+        help='register the "greeting" app controller the SDK tests use',
+    )
     args = parser.parse_args(argv)
     return ServerConfig(
         host=args.host,
@@ -54,6 +59,7 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         control=args.control,
         token_ttl_ms=parse_duration_ms(args.token_ttl),
         redis_url=args.redis_url,
+        test_controller=args.test_controller,
     )
 
 

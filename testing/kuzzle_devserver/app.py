@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from .api_keys import ApiKeyRepository
+from .app_controllers import TEST_CONTROLLER, ActionDefinition, AppControllers
 from .config import ServerConfig
 from .context import ServerContext
 from .control import PREFIX, ControlSurface
@@ -26,7 +27,7 @@ from .errors import kerror
 from .fixture import read_securities
 from .funnel import Funnel
 from .http_entry import HttpEntryPoint, json_response, routed_headers
-from .http_routes import api_definition
+from .http_routes import ROUTES, api_definition
 from .internal import InternalDb
 from .memory_storage import MemoryStorage
 from .realtime import SERVER_CHANNEL, HotelClerk, push
@@ -103,12 +104,16 @@ class DevServer:
         self.on_shutdown: Callable[[], None] | None = None
         """Called by ``admin:shutdown`` (the CLI stops its loop); by default the server stops."""
         self._stopped = False
+        routes = list(ROUTES)
         actions = build_action_table(
-            self.ctx, lambda: api_definition(actions), lambda: data_dir, self._shutdown_requested
+            self.ctx, lambda: api_definition(actions, routes), lambda: data_dir, self._shutdown_requested
         )
         self._seed()
         funnel = Funnel(self.ctx, actions)
-        self._http = HttpEntryPoint(config, funnel, self._requests.append)
+        self._app_controllers = AppControllers(actions, routes)
+        if config.test_controller:
+            self.register_controller("greeting", TEST_CONTROLLER)
+        self._http = HttpEntryPoint(config, funnel, self._requests.append, routes)
         self._ws = WebSocketEntryPoint(
             config,
             funnel,
@@ -119,6 +124,16 @@ class DevServer:
         )
         self._control = ControlSurface(self)
 
+    def register_controller(self, name: str, actions: dict[str, ActionDefinition]) -> None:
+        """An app controller, as Kuzzle's ``app.controller.register`` (see ``app_controllers.py``)."""
+        self._app_controllers.register(name, actions)
+
+    def enable_test_controller(self) -> bool:
+        """Register the built-in ``greeting`` controller once; True if it was registered now."""
+        if "greeting" in self._app_controllers.registered:
+            return False
+        self.register_controller("greeting", TEST_CONTROLLER)
+        return True
     def _data_dir(self) -> Path:
         data_dir = self.config.data_dir
         if data_dir is None:
@@ -288,11 +303,21 @@ class DevServer:
             and session.open
         ]
         notification = {
-            "type": "document", "status": 200, "action": "publish", "scope": "in",
-            "result": {"_id": None, "_source": {"n": "@N@"}}, "node": NODE_ID,
-            "event": "publish", "requestId": "devserver-blast", "timestamp": int(time.time() * 1000),
-            "volatile": {}, "index": room.index, "collection": room.collection,
-            "controller": "realtime", "protocol": "websocket", "room": channel,
+            "type": "document",
+            "status": 200,
+            "action": "publish",
+            "scope": "in",
+            "result": {"_id": None, "_source": {"n": "@N@"}},
+            "node": NODE_ID,
+            "event": "publish",
+            "requestId": "devserver-blast",
+            "timestamp": int(time.time() * 1000),
+            "volatile": {},
+            "index": room.index,
+            "collection": room.collection,
+            "controller": "realtime",
+            "protocol": "websocket",
+            "room": channel,
         }
         head, tail = json.dumps(notification).split('"@N@"')
         sent = 0

@@ -43,6 +43,8 @@ class ServerConfig:
     token_ttl_ms: int = 3_600_000
     # the ms controller's Redis; None: fakeredis in-process
     redis_url: str | None = None
+    # Register the built-in "greeting" app controller (app_controllers.py).
+    test_controller: bool = False
 
     def origin_allowed(self, origin: str) -> bool:
         """Whether a request ``Origin`` passes the allow-list (funnel ``_isOriginAuthorized``)."""

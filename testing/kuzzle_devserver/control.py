@@ -14,6 +14,7 @@ it with ``fetch`` from another origin:
 - ``POST /_devserver/restart`` ``{"down": seconds}``: answer, then stop listening for that long;
 - ``GET /_devserver/requests?limit=N`` / ``DELETE /_devserver/requests``: the request log;
 - ``POST /_devserver/reset``: drop every index, document and subscription (users stay).
+- ``POST /_devserver/test-controller``: register the ``greeting`` app controller (once; it stays).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class ControlledServer(Protocol):
     async def blast(self, channel: str, count: int) -> int: ...
     def schedule_restart(self, down: float) -> None: ...
     async def reset_data(self) -> None: ...
+    def enable_test_controller(self) -> bool: ...
 
 
 Action = Callable[[web.Request, dict[str, Any]], Awaitable[Any]]
@@ -64,6 +66,7 @@ class ControlSurface:
             ("GET", "requests"): self._requests,
             ("DELETE", "requests"): self._clear_requests,
             ("POST", "reset"): self._reset,
+            ("POST", "test-controller"): self._test_controller,
         }
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -133,3 +136,6 @@ class ControlSurface:
     async def _reset(self, request: web.Request, body: dict[str, Any]) -> Any:
         await self._server.reset_data()
         return {"reset": True}
+
+    async def _test_controller(self, request: web.Request, body: dict[str, Any]) -> Any:
+        return {"controller": "greeting", "registered": self._server.enable_test_controller()}

@@ -22,7 +22,7 @@ from .config import ServerConfig
 from .connection import ClientConnection
 from .errors import KuzzleError, kerror
 from .funnel import Funnel
-from .http_routes import match_route
+from .http_routes import ROUTES, Route, match_route
 from .request import KuzzleRequest, envelope
 
 ALLOW_METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS,HEAD"
@@ -75,7 +75,14 @@ def raw_response(body: bytes, headers: dict[str, str], extra: dict[str, str]) ->
 
 
 class HttpEntryPoint:
-    def __init__(self, config: ServerConfig, funnel: Funnel, log_request: RequestLogger) -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        funnel: Funnel,
+        log_request: RequestLogger,
+        routes: list[Route] | None = None,
+    ) -> None:
+        self._routes = routes if routes is not None else list(ROUTES)  # app controllers add theirs
         self._config = config
         self._funnel = funnel
         self._log_request = log_request
@@ -161,7 +168,7 @@ class HttpEntryPoint:
             kuzzle_request = KuzzleRequest.from_payload(body, connection)
             kuzzle_request.jwt = kuzzle_request.jwt or jwt
             return kuzzle_request
-        matched = match_route(request.method, request.rel_url.raw_path)
+        matched = match_route(request.method, request.rel_url.raw_path, self._routes)
         if matched is None:
             raise kerror("network.http.url_not_found", request.path)
         route, params = matched

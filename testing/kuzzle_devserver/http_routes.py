@@ -7,6 +7,7 @@ backtracking, and placeholders are URL-decoded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -235,16 +236,27 @@ def _build_trie(routes: list[Route]) -> dict[str, _Node]:
     return roots
 
 
-_TRIE = _build_trie(ROUTES)
+_TRIES: dict[tuple[int, int], dict[str, _Node]] = {}
 
 
-def match_route(verb: str, path: str) -> tuple[Route, dict[str, str]] | None:
+def _trie(routes: Sequence[Route]) -> dict[str, _Node]:
+    """The trie of ``routes``, built once per list and length (app controllers append routes)."""
+    key = (id(routes), len(routes))
+    trie = _TRIES.get(key)
+    if trie is None:
+        trie = _TRIES[key] = _build_trie(list(routes))
+    return trie
+
+
+def match_route(
+    verb: str, path: str, routes: Sequence[Route] = ROUTES
+) -> tuple[Route, dict[str, str]] | None:
     """The route for ``verb path`` and its decoded placeholders, or None.
 
     As Kuzzle's ``getHandlerPart``: empty segments are skipped, each segment is URL-decoded
     and follows a static child when there is one (no backtracking), else the placeholder.
     """
-    node = _TRIE.get(verb)
+    node = _trie(routes).get(verb)
     if node is None:
         return None
     parts = [unquote(p) for p in path.split("/") if p] or [""]
@@ -264,7 +276,7 @@ def match_route(verb: str, path: str) -> tuple[Route, dict[str, str]] | None:
     return route, dict(zip(names, values, strict=False))
 
 
-def api_definition(actions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def api_definition(actions: dict[str, dict[str, Any]], routes: Sequence[Route] = ROUTES) -> dict[str, Any]:
     """``_buildApiDefinition``: ``{controller: {action: {action, controller, http?}}}``."""
     definition: dict[str, Any] = {}
     for controller, handlers in actions.items():
@@ -273,7 +285,7 @@ def api_definition(actions: dict[str, dict[str, Any]]) -> dict[str, Any]:
             entry: dict[str, Any] = {"action": action, "controller": controller}
             http = [
                 {"path": r.path, "url": r.path, "verb": r.verb}
-                for r in ROUTES
+                for r in routes
                 if r.controller == controller and r.action == action
             ]
             if http:

@@ -8,8 +8,9 @@ the real ones with no network and no sleeps.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from kuzzle_browser.errors import NetworkError
@@ -70,6 +71,10 @@ class FakeTransport:
         self.online = True
         self._online_callbacks: list[Callable[[], None]] = []
         self.http_calls: list[dict[str, Any]] = []
+        # Answers HTTP calls instead of the peer when set: (method, url, body) -> response.
+        self.http_handler: Callable[[str, str, str | None], HttpResponse | Awaitable[HttpResponse]] | None = (
+            None
+        )
         self.cookie: str | None = None
         self.storage: dict[str, str] = {}
 
@@ -103,6 +108,9 @@ class FakeTransport:
                 "credentials": with_credentials,
             }
         )
+        if self.http_handler is not None:
+            answer = self.http_handler(method, url, body)
+            return await answer if inspect.isawaitable(answer) else answer
         payload = self.peer.http(self, method, url, body)
         return HttpResponse(status=payload.get("status", 200), text=json.dumps(payload))
 

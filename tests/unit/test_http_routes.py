@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from kuzzle_browser.errors import InvalidArgumentError
-from kuzzle_browser.protocol.http import format_http_request
+from kuzzle_browser.errors import BadResponseError, InvalidArgumentError, RealtimeUnavailableError
+from kuzzle_browser.protocol.http import (
+    ROUTES,
+    check_custom_routes,
+    check_http_capable,
+    decode_http_response,
+    format_http_request,
+    merge_routes,
+    public_api_fallback,
+    response_error,
+    routes_from_public_api,
+)
 
 
 def test_cookie_login_route() -> None:
@@ -79,3 +91,78 @@ def test_unknown_action_and_missing_placeholder() -> None:
         format_http_request({"controller": "realtime", "action": "subscribe"})
     with pytest.raises(InvalidArgumentError, match='Missing URL param "_id"'):
         format_http_request({"controller": "document", "action": "get", "index": "i", "collection": "c"})
+
+
+def _api(*routes: tuple[str, str]) -> dict[str, Any]:
+    return {
+        "c": {"a": {"action": "a", "controller": "c", "http": [{"verb": v, "url": u} for v, u in routes]}}
+    }
+
+
+@pytest.mark.parametrize(
+    ("routes", "chosen"),
+    [
+        ([("get", "/x/:id")], ("GET", "/x/:id")),
+        ([("PATCH", "/x/:id/_u"), ("PUT", "/x/:id/_u")], ("PATCH", "/x/:id/_u")),  # same length: the first
+        ([("GET", "/y/:a"), ("POST", "/y/:a")], ("POST", "/y/:a")),  # a body-carrying POST over GET
+        ([("PUT", "/z/:a"), ("GET", "/z/:a")], ("GET", "/z/:a")),  # else the GET
+        ([("POST", "/i/c/_create"), ("POST", "/i/c/:_id/_create")], ("POST", "/i/c/_create")),  # shortest
+    ],
+)
+def test_route_choice_among_several(routes: list[tuple[str, str]], chosen: tuple[str, str]) -> None:
+    """One route per action from server:publicApi: shortest URL, else POST, else GET, else the first."""
+    assert routes_from_public_api(_api(*routes))["c"]["a"] == chosen
+
+
+def test_search_always_posts_and_bad_entries_are_skipped() -> None:
+    """document:search takes its POST route; actions without usable routes are left out."""
+    api = {
+        "document": {
+            "search": {"http": [{"verb": "GET", "url": "/:i/:c"}, {"verb": "POST", "url": "/:i/:c/_s"}]}
+        },
+        "c": {"none": {"action": "none"}, "bad": {"http": [{"verb": 1}]}, "worse": "?"},
+        "junk": [],
+    }
+    routes = routes_from_public_api(api)
+    assert routes == {"document": {"search": ("POST", "/:i/:c/_s")}, "c": {}}
+
+
+def test_custom_routes_merge_action_by_action() -> None:
+    """A custom route for one action keeps the controller's other routes (JS replaces the controller)."""
+    custom = check_custom_routes({"document": {"get": {"verb": "get", "url": "/g/:_id"}}})
+    merged = merge_routes(ROUTES, custom)
+    assert merged["document"]["get"] == ("GET", "/g/:_id")
+    assert merged["document"]["create"] == ROUTES["document"]["create"]
+    assert ROUTES["document"]["get"] == ("GET", "/:index/:collection/:_id")  # the table is not changed
+
+
+@pytest.mark.parametrize(
+    ("status", "fallback"), [(401, "static"), (403, "static"), (404, "server_info"), (500, None), (503, None)]
+)
+def test_public_api_fallback(status: int, fallback: str | None) -> None:
+    """Forbidden publicApi: static routes; missing (Kuzzle < 1.9): server:info; anything else fails."""
+    assert public_api_fallback(status) == fallback
+
+
+def test_decode_http_response() -> None:
+    """The envelope and the bare pre-routing error decode; anything else is a BadResponseError."""
+    call = format_http_request({"controller": "server", "action": "now"})
+    ok = decode_http_response(call, 200, '{"status":200,"error":null,"result":{"now":1}}', {})
+    assert response_error(ok) is None and ok["result"] == {"now": 1}
+    bare = decode_http_response(call, 413, '{"id":"network.http.request_too_large","status":413}', {})
+    assert response_error(bare) == {"id": "network.http.request_too_large", "status": 413}
+    with pytest.raises(BadResponseError, match=r"answered 504 .*'<h1>Gateway Timeout</h1>'") as caught:
+        decode_http_response(call, 504, "<h1>Gateway\n Timeout</h1>", {})
+    assert caught.value.status == 504 and caught.value.id == "sdk.http.bad_response"
+    with pytest.raises(BadResponseError, match=r"\(empty\)"):
+        decode_http_response(call, 200, "", {})
+    with pytest.raises(BadResponseError):
+        decode_http_response(call, 200, '{"other": 1}', {})
+
+
+def test_realtime_subscriptions_are_not_http_capable() -> None:
+    """subscribe/join/unsubscribe raise RealtimeUnavailableError; publish is fine."""
+    for action in ("subscribe", "join", "unsubscribe"):
+        with pytest.raises(RealtimeUnavailableError):
+            check_http_capable({"controller": "realtime", "action": action})
+    check_http_capable({"controller": "realtime", "action": "publish"})

@@ -6,8 +6,7 @@ this module next to ``inpage_support`` and calls ``run_scenario(id, timeout, con
 for each scenario; it answers JSON ``{"ok", "detail", "seconds"}``. Each scenario returns a
 detail string or raises; clients it made are closed afterwards.
 
-kuzzle_browser has no HTTP protocol class: the HTTP scenarios use ``WebSocket.http_query``
-(fetch with credentials) and the cookie login of ``Kuzzle(..., cookie_auth=True)``.
+The HTTP scenarios use ``Kuzzle(Http(...))`` in both columns.
 """
 
 from __future__ import annotations
@@ -28,7 +27,17 @@ from inpage_support import (
     wait_for,
 )
 
-from kuzzle_browser import InvalidArgumentError, Kuzzle, KuzzleError, NetworkError, WebSocket
+from kuzzle_browser import (
+    BaseController,
+    BatchController,
+    Http,
+    InvalidArgumentError,
+    Kuzzle,
+    KuzzleError,
+    NetworkError,
+    NetworkProtocol,
+    WebSocket,
+)
 from kuzzle_browser.events import EventEmitter
 
 Scenario = Callable[[], Awaitable[str]]
@@ -79,7 +88,7 @@ def ws_protocol(**options: Any) -> WebSocket:
     return WebSocket(SERVER_HOST, port=SERVER_PORT, **{"reconnection_delay": 0.2, **options})
 
 
-async def connected(protocol: WebSocket | None = None, **options: Any) -> Kuzzle:
+async def connected(protocol: NetworkProtocol | None = None, **options: Any) -> Kuzzle:
     kuzzle = Kuzzle(protocol or ws_protocol(), **options)
     _clients.append(kuzzle)
     await within(kuzzle.connect(), 10, "connect")
@@ -193,38 +202,27 @@ async def ws_auth() -> str:
 
 @scenario
 async def http_auth() -> str:
-    http = ws_protocol().http_query  # HTTP with fetch; the socket is never opened
-    login = await within(
-        http({"controller": "auth", "action": "login", "strategy": "local", "body": credentials()}),
-        10,
-        "login",
-    )
-    jwt = login["result"]["jwt"]
-    check(isinstance(jwt, str), "no jwt from login")
-    result = (await http({"controller": "auth", "action": "checkToken", "body": {"token": jwt}}))["result"]
+    kuzzle = await connected(Http(SERVER_HOST, port=SERVER_PORT))
+    jwt = await within(kuzzle.auth.login("local", credentials()), 10, "login")
+    check(isinstance(jwt, str) and kuzzle.jwt == jwt, "login did not return/store the jwt")
+    result = await within(kuzzle.auth.check_token(jwt), 10, "checkToken")
     check(result["valid"] is True and result.get("kuid") == C["user"], f"checkToken: {result}")
-    me = (await http({"controller": "auth", "action": "getCurrentUser", "jwt": jwt}))["result"]
+    me = await within(kuzzle.auth.get_current_user(), 10, "getCurrentUser")
     check(me["_id"] == C["user"], f"getCurrentUser: {me['_id']}")
-    await http({"controller": "auth", "action": "logout", "jwt": jwt})
-    after = (await http({"controller": "auth", "action": "checkToken", "body": {"token": jwt}}))["result"]
+    await within(kuzzle.auth.logout(), 10, "logout")
+    after = await within(kuzzle.auth.check_token(jwt), 10, "checkToken after logout")
     check(after["valid"] is False, "token still valid after logout")
     return "login, checkToken valid, getCurrentUser (Bearer), logout, token invalid"
 
 
 @scenario
 async def http_cookie_auth() -> str:
-    kuzzle = Kuzzle(ws_protocol(), cookie_auth=True)  # login goes over HTTP; no socket opened
-    _clients.append(kuzzle)
+    kuzzle = await connected(Http(SERVER_HOST, port=SERVER_PORT), cookie_auth=True)
     result = await within(kuzzle.auth.login("local", credentials()), 10, "cookie login")
     check(result is None and kuzzle.jwt is None, "login handed a jwt to Python")
     check("authToken" not in document_cookie(), "authToken visible in document.cookie")
     await control("requests", method="DELETE")
-    response = await within(
-        kuzzle.protocol.http_query({"controller": "auth", "action": "getCurrentUser"}),
-        10,
-        "getCurrentUser with the cookie",
-    )
-    me = response["result"]
+    me = await within(kuzzle.auth.get_current_user(), 10, "getCurrentUser with the cookie")
     check(me["_id"] == C["user"], f"getCurrentUser: {me['_id']} (cookie not sent?)")
     http = [r for r in await control("requests?limit=100", method="GET") if r.get("transport") == "http"]
     calls = [r for r in http if r["path"].endswith("/_me") and r["method"] != "OPTIONS"]
@@ -608,6 +606,123 @@ async def specifications_search() -> str:
         ids += [hit["_id"] for hit in each.hits]
     check(ids == [f"{index}#{n}" for n in ("a", "b", "c")], f"pages {ids}")
     return f"3 specifications in 2 pages ({len(ids)} hits)"
+
+
+class Greeting(BaseController):
+    """The dev server's ``greeting`` app controller (``POST /_devserver/test-controller``)."""
+
+    name = "greeting"
+
+    async def say_hello(self, name: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = await self._result("sayHello", {"name": name, "body": body})
+        return result
+
+    async def echo(self, **args: Any) -> dict[str, Any]:
+        result: dict[str, Any] = await self._result("echo", args)
+        return result
+
+    async def fail(self) -> None:
+        await self._send("fail")
+
+
+class Nameless(BaseController):
+    pass
+
+
+async def greeting_checks(kuzzle: Kuzzle, greeting: Greeting) -> str:
+    hello = await within(greeting.say_hello("ann b", {"mood": "fine"}), 10, "sayHello")
+    check(
+        hello["greeting"] == "Hello, ann b!" and (hello["body"] or {}).get("mood") == "fine",
+        f"sayHello: {json.dumps(hello)}",
+    )
+    echoed = await within(greeting.echo(page="2"), 10, "echo")
+    check(echoed["args"].get("page") == "2", f"echo args: {json.dumps(echoed['args'])}")
+    failed = await expect_error(greeting.fail(), "api.assert.invalid_argument", 400)
+    await within(kuzzle.auth.login("local", credentials()), 10, "login")
+    mine = await within(greeting.say_hello("x"), 10, "sayHello after login")
+    check(mine["kuid"] == C["user"], f"sayHello saw user {mine['kuid']}")
+    return f"sayHello (placeholder + body), echo (query args), {failed}, user {mine['kuid']}"
+
+
+async def with_greeting(protocol: NetworkProtocol) -> tuple[Kuzzle, Greeting]:
+    await control("test-controller")
+    kuzzle = Kuzzle(protocol)
+    _clients.append(kuzzle)
+    greeting = kuzzle.use_controller(Greeting, "greeting")
+    await within(kuzzle.connect(), 10, "connect")
+    return kuzzle, greeting
+
+
+@scenario
+async def custom_controller_ws() -> str:
+    return await greeting_checks(*await with_greeting(ws_protocol()))
+
+
+@scenario
+async def custom_controller_http() -> str:
+    return await greeting_checks(*await with_greeting(Http(SERVER_HOST, port=SERVER_PORT)))
+
+
+@scenario
+async def custom_controller_accessor() -> str:
+    kuzzle = Kuzzle(ws_protocol())
+    _clients.append(kuzzle)
+    first = kuzzle.use_controller(Greeting, "greeting")
+    refusals = []
+    controller_class: type[BaseController]
+    for controller_class, accessor in (
+        (Greeting, "greeting"),
+        (Greeting, "document"),
+        (Nameless, "nameless"),
+    ):
+        try:
+            kuzzle.use_controller(controller_class, accessor)
+            refusals.append(f"{accessor} accepted")
+        except InvalidArgumentError as exc:
+            refusals.append(str(exc))
+    check("already a controller with the accessor 'greeting'" in refusals[0], refusals[0])
+    check("already a controller with the accessor 'document'" in refusals[1], refusals[1])
+    check(refusals[2] == "Controllers must have a name.", refusals[2])
+    check(getattr(kuzzle, "greeting", None) is first, "the first controller was replaced")
+    return "taken accessors (greeting, document) and a nameless controller refused"
+
+
+@scenario
+async def batch_writes() -> str:
+    kuzzle = await connected()
+    index, collection = await collection_ready(kuzzle)
+    await control("requests", method="DELETE")
+    async with BatchController(kuzzle, interval=0.05) as batch:
+        docs = await within(
+            asyncio.gather(*(batch.create(index, collection, {"n": n}, f"d{n}") for n in range(3))),
+            10,
+            "batched creates",
+        )
+    ids = ",".join(doc["_id"] for doc in docs)
+    check(ids == "d0,d1,d2", f"created {ids}")
+    sent = [f for f in await ws_frames() if isinstance(f, dict) and f.get("action") == "mCreate"]
+    check(len(sent) == 1 and len(sent[0]["body"]["documents"]) == 3, f"{len(sent)} mCreate request(s)")
+    return "3 creates in one interval: 1 mCreate of 3 documents, each call its document"
+
+
+@scenario
+async def batch_partial_failure() -> str:
+    kuzzle = await connected()
+    index, collection = await collection_ready(kuzzle)
+    existing = [{"_id": "a", "body": {"n": 1}}, {"_id": "c", "body": {"n": 3}}]
+    await kuzzle.document.m_create(index, collection, existing, refresh="wait_for")
+    async with BatchController(kuzzle, interval=0.05) as batch:
+        settled = await within(
+            asyncio.gather(
+                *(batch.replace(index, collection, doc_id, {"n": 0}) for doc_id in "abc"),
+                return_exceptions=True,
+            ),
+            10,
+            "batched replaces",
+        )
+    shown = ",".join("error" if isinstance(r, BaseException) else str(r.get("_id")) for r in settled)
+    check(shown == "a,error,c", f"replace a, b (missing), c settled as {shown}")
+    return "replace a, b (missing), c settled as a, error, c"
 
 
 # ------------------------------------------------------------------------------ runner

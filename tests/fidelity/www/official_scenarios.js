@@ -109,6 +109,54 @@ async function collectionReady(kuzzle) {
 
 const tag = (n) => `${n.action}/${n.scope}/${n.result && n.result._id != null ? n.result._id : "-"}`;
 
+// The dev server's "greeting" app controller (POST /_devserver/test-controller registers it).
+class Greeting extends K.BaseController {
+  constructor(kuzzle) {
+    super(kuzzle, "greeting");
+  }
+
+  async sayHello(name, body) {
+    return (await this.query({ action: "sayHello", name, body })).result;
+  }
+
+  async echo(args) {
+    return (await this.query({ action: "echo", ...args })).result;
+  }
+
+  fail() {
+    return this.query({ action: "fail" });
+  }
+}
+
+class Nameless extends K.BaseController {
+  constructor(kuzzle) {
+    super(kuzzle);
+  }
+}
+
+async function greetingChecks(kuzzle) {
+  const hello = await within(kuzzle.greeting.sayHello("ann b", { mood: "fine" }), 10, "sayHello");
+  assert(
+    hello.greeting === "Hello, ann b!" && hello.body && hello.body.mood === "fine",
+    `sayHello: ${JSON.stringify(hello)}`,
+  );
+  const echoed = await within(kuzzle.greeting.echo({ page: "2" }), 10, "echo");
+  assert(echoed.args.page === "2", `echo args: ${JSON.stringify(echoed.args)}`);
+  const failed = await expectError(kuzzle.greeting.fail(), "api.assert.invalid_argument", 400);
+  await within(kuzzle.auth.login("local", credentials()), 10, "login");
+  const mine = await within(kuzzle.greeting.sayHello("x"), 10, "sayHello after login");
+  assert(mine.kuid === cfg.constants.user, `sayHello saw user ${mine.kuid}`);
+  return `sayHello (placeholder + body), echo (query args), ${failed}, user ${mine.kuid}`;
+}
+
+async function withGreeting(protocol) {
+  await control("test-controller");
+  const kuzzle = client(protocol);
+  kuzzle.useController(Greeting, "greeting");
+  await within(kuzzle.connect(), 10, "connect");
+  return kuzzle;
+}
+
 // -------------------------------------------------------------------------- scenarios
 
 const scenarios = {
@@ -506,6 +554,71 @@ const scenarios = {
     }
     assert(JSON.stringify(ids) === JSON.stringify(["a", "b", "c"].map((n) => `${index}#${n}`)), `pages ${ids}`);
     return `3 specifications in 2 pages (${ids.length} hits)`;
+  },
+
+  async custom_controller_ws() {
+    return greetingChecks(await withGreeting(wsProtocol()));
+  },
+
+  async custom_controller_http() {
+    return greetingChecks(await withGreeting(new K.Http(cfg.host, { port: cfg.port })));
+  },
+
+  async custom_controller_accessor() {
+    const kuzzle = client(wsProtocol());
+    kuzzle.useController(Greeting, "greeting");
+    const refusals = [];
+    for (const [Controller, accessor] of [
+      [Greeting, "greeting"],
+      [Greeting, "document"],
+      [Nameless, "nameless"],
+    ]) {
+      try {
+        kuzzle.useController(Controller, accessor);
+        refusals.push(`${accessor} accepted`);
+      } catch (error) {
+        refusals.push(error.message);
+      }
+    }
+    assert(refusals[0].includes("already a controller with the accessor 'greeting'"), refusals[0]);
+    assert(refusals[1].includes("already a controller with the accessor 'document'"), refusals[1]);
+    assert(refusals[2] === "Controllers must have a name.", refusals[2]);
+    assert(kuzzle.greeting instanceof Greeting, "the first controller was replaced");
+    return "taken accessors (greeting, document) and a nameless controller refused";
+  },
+
+  async batch_writes() {
+    const kuzzle = await connected();
+    const { index, collection } = await collectionReady(kuzzle);
+    await control("requests", null, "DELETE");
+    const batch = new K.BatchController(kuzzle, { interval: 50 });
+    const docs = await within(
+      Promise.all([0, 1, 2].map((n) => batch.create(index, collection, { n }, `d${n}`))),
+      10,
+      "batched creates",
+    );
+    await batch.dispose();
+    assert(docs.map((d) => d._id).join() === "d0,d1,d2", `created ${docs.map((d) => d._id).join()}`);
+    const sent = (await wsFrames()).filter((f) => f && f.action === "mCreate");
+    assert(sent.length === 1 && sent[0].body.documents.length === 3, `${sent.length} mCreate request(s)`);
+    return "3 creates in one interval: 1 mCreate of 3 documents, each call its document";
+  },
+
+  async batch_partial_failure() {
+    const kuzzle = await connected();
+    const { index, collection } = await collectionReady(kuzzle);
+    const existing = [{ _id: "a", body: { n: 1 } }, { _id: "c", body: { n: 3 } }];
+    await kuzzle.document.mCreate(index, collection, existing, { refresh: "wait_for" });
+    const batch = new K.BatchController(kuzzle, { interval: 50 });
+    const settled = await within(
+      Promise.allSettled(["a", "b", "c"].map((id) => batch.replace(index, collection, id, { n: 0 }))),
+      10,
+      "batched replaces",
+    );
+    await batch.dispose();
+    const shown = settled.map((s) => (s.status === "fulfilled" ? String(s.value && s.value._id) : "error"));
+    assert(shown.join() === "a,error,c", `replace a, b (missing), c settled as ${shown.join()}`);
+    return "replace a, b (missing), c settled as a, error, c";
   },
 };
 
