@@ -25,8 +25,9 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from functools import cached_property
 from types import TracebackType
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from kuzzle_browser._version import __version__
 from kuzzle_browser.controllers import (
@@ -44,6 +45,9 @@ from kuzzle_browser.options import DEFAULT, Timeout, check_flag, check_optional_
 from kuzzle_browser.protocol.jwt import Jwt
 from kuzzle_browser.protocol.requests import new_request_id
 from kuzzle_browser.websocket import WebSocket
+
+if TYPE_CHECKING:
+    from kuzzle_browser.controllers.security import SecurityController
 
 __all__ = ["KUZZLE_EVENTS", "SDK_NAME", "Kuzzle"]
 
@@ -209,6 +213,13 @@ class Kuzzle(EventEmitter):
         self.on("connected", self._check_session)
 
     # -- properties --------------------------------------------------------------------
+
+    @cached_property
+    def security(self) -> SecurityController:
+        """``kuzzle.security``: users, profiles, roles (imported on first use: import stays fast)."""
+        from kuzzle_browser.controllers.security import SecurityController
+
+        return SecurityController(self)
 
     @property
     def connected(self) -> bool:
