@@ -217,7 +217,7 @@ class SecurityController(BaseController):
             reset: Also restrict the anonymous and default roles to Kuzzle's standard rights.
 
         Raises:
-            PreconditionError: An administrator already exists.
+            PreconditionError: ``api.process.admin_exists``.
         """
         return await self._user("createFirstAdmin", {"_id": _id, "body": body}, reset=reset, **options)
 
@@ -228,7 +228,8 @@ class SecurityController(BaseController):
             body: ``{"content": {"profileIds": [...], ...}, "credentials": {"local": {...}}}``.
 
         Raises:
-            PreconditionError: Unknown profile; BadRequestError: the id is taken.
+            PreconditionError: ``security.user.already_exists``.
+            NotFoundError: ``security.profile.not_found`` (a profile of ``profileIds``).
         """
         return await self._user("createUser", {"_id": _id, "body": body}, **options)
 
@@ -311,7 +312,7 @@ class SecurityController(BaseController):
         """Create profile ``_id``: ``{"policies": [{"roleId": ...}], "rateLimit"?: n}``.
 
         Raises:
-            PreconditionError: A policy names an unknown role.
+            NotFoundError: ``security.role.not_found`` (a policy's role).
         """
         return await self._profile("createProfile", {"_id": _id, "body": body}, **options)
 
@@ -342,7 +343,7 @@ class SecurityController(BaseController):
         """Delete profile ``_id``: ``{"_id"}``.
 
         Raises:
-            PreconditionError: A user still has it.
+            PreconditionError: ``security.profile.in_use``.
         """
         result: dict[str, Any] = await self._result("deleteProfile", {"_id": _id}, **options)
         return result
@@ -424,7 +425,7 @@ class SecurityController(BaseController):
         """Delete role ``_id``: ``{"_id"}``.
 
         Raises:
-            PreconditionError: A profile still uses it.
+            PreconditionError: ``security.role.in_use``.
         """
         result: dict[str, Any] = await self._result("deleteRole", {"_id": _id}, **options)
         return result
