@@ -218,7 +218,7 @@ async def test_a_restricted_user() -> None:
     user = await logged_in(username, "pw")
     try:
         assert (await user.document.get(index, "items", "d1"))["_source"]["n"] == 1
-        assert (await user.document.search(index, "items", {"query": {}})).total == 1
+        assert (await user.document.search(index, "items", {"query": {"match_all": {}}})).total == 1
         subscription = await user.realtime.subscribe(index, "items", {})
         await subscription.unsubscribe()
 
@@ -226,7 +226,7 @@ async def test_a_restricted_user() -> None:
             await user.document.create(index, "items", {"n": 2})
         assert_forbidden(create.value)
         with raises(ForbiddenError) as read_elsewhere:
-            await user.document.search(other, "items", {"query": {}})
+            await user.document.search(other, "items", {"query": {"match_all": {}}})
         assert_forbidden(read_elsewhere.value)
         with raises(ForbiddenError) as admin_only:
             await user.security.get_user(user_id)

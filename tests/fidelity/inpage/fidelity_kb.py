@@ -619,7 +619,8 @@ async def security_restricted_allowed() -> str:
     restricted, index, collection = world["restricted"], world["index"], C["collection"]
     document = await within(restricted.document.get(index, collection, "d1"), 10, "get")
     check(document["_source"]["n"] == 1, f"get {document}")
-    found = await within(restricted.document.search(index, collection, {"query": {}}), 10, "search")
+    everything = {"query": {"match_all": {}}}
+    found = await within(restricted.document.search(index, collection, everything), 10, "search")
     check(found.total == 1, f"search total {found.total}")
     rights = await within(restricted.auth.get_my_rights(), 10, "getMyRights")
     allowed = [r for r in rights if r.get("action") == "search" and r.get("value") == "allowed"]

@@ -534,7 +534,7 @@ const scenarios = {
     const { collection } = cfg.constants;
     const document = await within(restricted.document.get(index, collection, "d1"), 10, "get");
     assert(document._source.n === 1, `get ${JSON.stringify(document)}`);
-    const found = await within(restricted.document.search(index, collection, { query: {} }), 10, "search");
+    const found = await within(restricted.document.search(index, collection, { query: { match_all: {} } }), 10, "search");
     assert(found.total === 1, `search total ${found.total}`);
     const rights = await within(restricted.auth.getMyRights(), 10, "getMyRights");
     const allowed = rights.filter((r) => r.action === "search" && r.value === "allowed");
