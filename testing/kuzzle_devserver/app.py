@@ -9,30 +9,37 @@ import logging
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from .api_keys import ApiKeyRepository
 from .config import ServerConfig
 from .context import ServerContext
 from .control import PREFIX, ControlSurface
 from .controllers import build_action_table
+from .credentials import LocalStrategy
 from .errors import kerror
+from .fixture import read_securities
 from .funnel import Funnel
 from .http_entry import HttpEntryPoint, json_response, routed_headers
 from .http_routes import api_definition
+from .internal import InternalDb
 from .realtime import SERVER_CHANNEL, HotelClerk, push
 from .request import NODE_ID, envelope
+from .security import Security, load_securities
 from .storage import Storage
 from .tokens import TokenRepository
-from .users import UserDirectory
+from .users import UserRepository
 from .ws_entry import WebSocketEntryPoint, WebSocketSession
 
 log = logging.getLogger(__name__)
 
 REQUEST_LOG_SIZE = 20_000
+SHUTDOWN_DELAY_S = 0.2
 
 # notifier.js notifyTokenExpired, on the constant server channel (docs/protocol.md §2.5).
 TOKEN_EXPIRED = {
@@ -68,14 +75,34 @@ class DevServer:
         self._site: web.TCPSite | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.port = config.port
+        data_dir = self._data_dir()
+        internal = InternalDb(data_dir / "internal.sqlite3")
+        tokens = TokenRepository(internal, self._on_token_expired, self._on_token_revoked)
+        storage = Storage(data_dir / "kuzzle.sqlite3")
+        users, local = UserRepository(internal), LocalStrategy(internal)
+        api_keys = ApiKeyRepository(internal, tokens)
+        security = Security(
+            internal, users, local, tokens, api_keys, storage,
+            lambda controller: set(actions[controller]) if controller in actions else None,
+        )
         self.ctx = ServerContext(
             config=config,
-            storage=Storage(self._database_path()),
-            users=UserDirectory(config.users_file),
-            tokens=TokenRepository(self._on_token_expired, self._on_token_revoked),
+            storage=storage,
+            internal=internal,
+            users=users,
+            local=local,
+            tokens=tokens,
+            api_keys=api_keys,
+            security=security,
             hotel=HotelClerk(),
         )
-        actions = build_action_table(self.ctx, lambda: api_definition(actions))
+        self.on_shutdown: Callable[[], None] | None = None
+        """Called by ``admin:shutdown`` (the CLI stops its loop); by default the server stops."""
+        self._stopped = False
+        actions = build_action_table(
+            self.ctx, lambda: api_definition(actions), lambda: data_dir, self._shutdown_requested
+        )
+        self._seed()
         funnel = Funnel(self.ctx, actions)
         self._http = HttpEntryPoint(config, funnel, self._requests.append)
         self._ws = WebSocketEntryPoint(
@@ -88,13 +115,25 @@ class DevServer:
         )
         self._control = ControlSurface(self)
 
-    def _database_path(self) -> Path:
+    def _data_dir(self) -> Path:
         data_dir = self.config.data_dir
         if data_dir is None:
             self._temp_dir = tempfile.TemporaryDirectory(prefix="kuzzle-devserver-")
             data_dir = Path(self._temp_dir.name)
         data_dir.mkdir(parents=True, exist_ok=True)
-        return data_dir / "kuzzle.sqlite3"
+        return data_dir
+
+    def _seed(self) -> None:
+        """A new data directory gets a fresh Kuzzle's roles and profiles, then the
+        ``--users`` fixture; an existing one keeps its state (users, roles, sessions)."""
+        internal = self.ctx.internal
+        if internal.get_config("seeded") is not None:
+            return
+        securities = read_securities(self.config.users_file)
+        with internal.transaction():
+            self.ctx.security.bootstrap()
+            load_securities(self.ctx.security, securities, on_existing_users="overwrite", force=True)
+            internal.set_config("seeded", "1")
 
     @property
     def url(self) -> str:
@@ -115,13 +154,25 @@ class DevServer:
         await self._site.start()
         self.port = self._runner.addresses[0][1]
 
+    def _shutdown_requested(self) -> None:
+        # Let the answer to admin:shutdown reach the client before the sockets close.
+        loop = asyncio.get_running_loop()
+        if self.on_shutdown is not None:
+            loop.call_later(SHUTDOWN_DELAY_S, self.on_shutdown)
+        else:
+            loop.call_later(SHUTDOWN_DELAY_S, lambda: self._background(self.stop()))
+
     async def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         for session in list(self._ws.sessions.values()):
             if session.open:
                 await session.ws.close(code=1001, message=b"server shutting down")
         if self._runner is not None:
             await self._runner.cleanup()
         self.ctx.storage.close()
+        self.ctx.internal.close()
         if self._temp_dir is not None:
             self._temp_dir.cleanup()
 
