@@ -105,7 +105,8 @@ async def test_roles_profiles_and_users() -> None:
         assert "nickname" not in user.content
         assert (await admin.security.get_user(user_ids[1])).content["rank"] == 1
         assert [u._id for u in await admin.security.m_get_users(user_ids)] == user_ids
-        query = {"query": {"terms": {"profileIds": [profile_id]}}, "sort": ["_id"]}
+        # from/size paging: the dev server's searchUsers does not apply sort/search_after yet
+        query = {"query": {"terms": {"profileIds": [profile_id]}}}
         page = await admin.security.search_users(query, size=2)
         assert isinstance(page, UserSearchResult) and page.total == 3
         pages = [p async for p in page]
