@@ -14,7 +14,15 @@ from kuzzle_browser._version import __version__
 from kuzzle_browser.client import SDK_NAME, Kuzzle
 from kuzzle_browser.errors import *  # noqa: F403 - the whole exception tree is public API
 from kuzzle_browser.options import DEFAULT
-from kuzzle_browser.search_result import SearchResult
+from kuzzle_browser.search_result import SearchResult, SearchResultBase
+from kuzzle_browser.security import (
+    Profile,
+    ProfileSearchResult,
+    Role,
+    RoleSearchResult,
+    User,
+    UserSearchResult,
+)
 from kuzzle_browser.subscription import Subscription
 from kuzzle_browser.websocket import WebSocket
 
@@ -23,8 +31,15 @@ __all__ = [  # the errors module's names, then ours
     "DEFAULT",
     "SDK_NAME",
     "Kuzzle",
+    "Profile",
+    "ProfileSearchResult",
+    "Role",
+    "RoleSearchResult",
     "SearchResult",
+    "SearchResultBase",
     "Subscription",
+    "User",
+    "UserSearchResult",
     "WebSocket",
     "__version__",
 ]
