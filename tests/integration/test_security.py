@@ -80,7 +80,7 @@ def test_every_js_method_has_a_documented_coroutine() -> None:
 
 
 def test_security_is_loaded_on_first_use() -> None:
-    """import kuzzle_browser leaves the security controller out (its objects are small); kuzzle.security loads it."""
+    """import kuzzle_browser leaves the security controller out; kuzzle.security loads it."""
     code = (
         "import sys, kuzzle_browser as kb\n"
         "assert 'kuzzle_browser.controllers.security' not in sys.modules\n"
