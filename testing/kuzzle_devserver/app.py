@@ -30,6 +30,7 @@ from .http_routes import api_definition
 from .internal import InternalDb
 from .realtime import SERVER_CHANNEL, HotelClerk, push
 from .request import NODE_ID, envelope
+from .roles import kuzzle_actions
 from .security import Security, load_securities
 from .storage import Storage
 from .tokens import TokenRepository
@@ -83,7 +84,7 @@ class DevServer:
         api_keys = ApiKeyRepository(internal, tokens)
         security = Security(
             internal, users, local, tokens, api_keys, storage,
-            lambda controller: set(actions[controller]) if controller in actions else None,
+            kuzzle_actions(lambda controller: set(actions.get(controller, {}))),
         )
         self.ctx = ServerContext(
             config=config,
