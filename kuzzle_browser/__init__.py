@@ -19,7 +19,20 @@ from kuzzle_browser.errors import *  # noqa: F403 - the whole exception tree is 
 from kuzzle_browser.http import Http
 from kuzzle_browser.network_protocol import NetworkProtocol
 from kuzzle_browser.options import DEFAULT
-from kuzzle_browser.search_result import SearchResult
+from kuzzle_browser.search_result import (
+    DocumentSearchResult,
+    SearchResult,
+    SearchResultBase,
+    SpecificationsSearchResult,
+)
+from kuzzle_browser.security import (
+    Profile,
+    ProfileSearchResult,
+    Role,
+    RoleSearchResult,
+    User,
+    UserSearchResult,
+)
 from kuzzle_browser.subscription import Subscription
 from kuzzle_browser.websocket import WebSocket
 
@@ -35,8 +48,17 @@ __all__ = [  # the errors module's names, then ours
     "Http",
     "Kuzzle",
     "NetworkProtocol",
+    "Profile",
+    "ProfileSearchResult",
+    "Role",
+    "RoleSearchResult",
+    "DocumentSearchResult",
     "SearchResult",
+    "SearchResultBase",
+    "SpecificationsSearchResult",
     "Subscription",
+    "User",
+    "UserSearchResult",
     "WebSocket",
     "__version__",
 ]

@@ -26,6 +26,7 @@ import keyword
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
@@ -50,6 +51,9 @@ from kuzzle_browser.protocol.requests import new_request_id
 
 if TYPE_CHECKING:
     from kuzzle_browser.controllers.ms import MemoryStorageController
+
+if TYPE_CHECKING:
+    from kuzzle_browser.controllers.security import SecurityController
 
 __all__ = ["KUZZLE_EVENTS", "SDK_NAME", "Kuzzle"]
 
@@ -219,6 +223,13 @@ class Kuzzle(EventEmitter):
         self.on("connected", self._check_session)
 
     # -- properties --------------------------------------------------------------------
+
+    @cached_property
+    def security(self) -> SecurityController:
+        """``kuzzle.security``: users, profiles, roles (imported on first use: import stays fast)."""
+        from kuzzle_browser.controllers.security import SecurityController
+
+        return SecurityController(self)
 
     @property
     def ms(self) -> MemoryStorageController:

@@ -9,7 +9,7 @@ import builtins
 from typing import Any
 
 from kuzzle_browser.controllers.base import BaseController
-from kuzzle_browser.search_result import SearchResult
+from kuzzle_browser.search_result import SpecificationsSearchResult
 
 __all__ = ["CollectionController", "IndexController", "ServerController"]
 
@@ -114,7 +114,7 @@ class CollectionController(BaseController):
         from_: int | None = None,
         size: int | None = None,
         scroll: str | None = None,
-    ) -> SearchResult:
+    ) -> SpecificationsSearchResult:
         """Search every collection's specifications; page the result as a document search.
 
         Hits are ``{"_id": "index#collection", "_source": {"collection", "index", "validation"}}``.
@@ -128,8 +128,8 @@ class CollectionController(BaseController):
             if value is not None:
                 request[key] = value
         response = await self._send("searchSpecifications", request)
-        return SearchResult(
-            self.kuzzle, request, response.get("result") or {}, scroll_action="scrollSpecifications"
+        return SpecificationsSearchResult(
+            self.kuzzle, request, response.get("result") or {}
         )
 
 

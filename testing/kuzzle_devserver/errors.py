@@ -330,6 +330,7 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
     "api.process.action_locked": (2, 2, 1, "Precondition", 'Cannot execute action "%s": already executing.'),
     "api.process.shutting_down": (2, 2, 7, "ServiceUnavailable", "Rejected: this node is shutting down."),
     "api.process.admin_exists": (2, 2, 9, "Precondition", "Admin user is already set."),
+    "services.storage.import_failed": (1, 1, 5, "Partial", "Failed to import some or all documents."),
     "services.storage.incomplete_delete": (
         1, 1, 9, "Partial", "Couldn't delete all the requested documents: %s"
     ),

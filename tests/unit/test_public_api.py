@@ -5,7 +5,8 @@ from __future__ import annotations
 import inspect
 
 import kuzzle_browser
-from kuzzle_browser import errors
+from kuzzle_browser import errors, security
+from kuzzle_browser.search_result import SearchResultBase
 
 
 def test_every_public_name_exists_and_is_documented() -> None:
@@ -26,16 +27,18 @@ def test_the_whole_exception_tree_is_exported() -> None:
 
 
 def test_public_methods_of_the_main_classes_are_documented() -> None:
-    """Kuzzle, WebSocket, Subscription, SearchResult and every controller: no undocumented method."""
+    """Kuzzle, WebSocket, Subscription, search results, security objects, every controller: all documented."""
     kuzzle = kuzzle_browser.Kuzzle(kuzzle_browser.WebSocket("127.0.0.1"))
     owners = [
         kuzzle_browser.Kuzzle,
         kuzzle_browser.WebSocket,
         kuzzle_browser.Subscription,
         kuzzle_browser.SearchResult,
+        SearchResultBase,
+        *(getattr(security, name) for name in security.__all__),
         *(
             type(getattr(kuzzle, c))
-            for c in ("auth", "document", "collection", "index", "realtime", "server", "bulk", "ms")
+            for c in ("auth", "document", "collection", "index", "realtime", "server", "bulk", "ms", "security")
         ),
     ]
     missing = [

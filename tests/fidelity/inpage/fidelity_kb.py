@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -723,6 +724,170 @@ async def batch_partial_failure() -> str:
     shown = ",".join("error" if isinstance(r, BaseException) else str(r.get("_id")) for r in settled)
     check(shown == "a,error,c", f"replace a, b (missing), c settled as {shown}")
     return "replace a, b (missing), c settled as a, error, c"
+
+
+# ----------------------------------------------------------------- security scenarios
+# A restricted user reads one index (restrictedTo) and may not create documents until its
+# role changes. Users, profiles and roles survive the dev server's reset: names are unique.
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def reader_role(*, create: bool = False) -> dict[str, Any]:
+    return {
+        "controllers": {
+            "auth": {"actions": {"*": True}},
+            "document": {"actions": {"get": True, "search": True, "create": create}},
+            "realtime": {"actions": {"subscribe": True, "unsubscribe": True}},
+        }
+    }
+
+
+async def as_admin() -> Kuzzle:
+    admin = await connected()
+    await within(admin.auth.login("local", credentials()), 10, "admin login")
+    return admin
+
+
+async def restricted_world() -> dict[str, Any]:
+    """Two indexes, a document in the first, a role/profile/user allowed to read it, logged in."""
+    admin = await as_admin()
+    collection = C["collection"]
+    world: dict[str, Any] = {
+        "admin": admin,
+        "index": unique("fid-sec"),
+        "other": unique("fid-sec"),
+        "role": unique("role"),
+        "profile": unique("profile"),
+        "user": unique("user"),
+        "username": unique("name"),
+    }
+    for name in (world["index"], world["other"]):
+        await admin.index.create(name)
+        await admin.collection.create(name, collection)
+    await admin.document.create(world["index"], collection, {"n": 1}, "d1", refresh="wait_for")
+    await admin.security.create_role(world["role"], reader_role())
+    restricted_to = [{"index": world["index"], "collections": [collection]}]
+    policy = {"roleId": world["role"], "restrictedTo": restricted_to}
+    await admin.security.create_profile(world["profile"], {"policies": [policy]})
+    await admin.security.create_user(
+        world["user"],
+        {
+            "content": {"profileIds": [world["profile"]]},
+            "credentials": {"local": {"username": world["username"], "password": "restricted-pw"}},
+        },
+    )
+    restricted = await connected()
+    login = {"username": world["username"], "password": "restricted-pw"}
+    await within(restricted.auth.login("local", login), 10, "restricted login")
+    world["restricted"] = restricted
+    return world
+
+
+FORBIDDEN = ("security.rights.forbidden", 403, 117637122)
+
+
+@scenario
+async def security_objects() -> str:
+    admin = await as_admin()
+    role_id, profile_id = unique("role"), unique("profile")
+    user_ids = sorted(unique("user") for _ in range(3))
+    role = await within(admin.security.create_role(role_id, reader_role()), 10, "createRole")
+    check(role._id == role_id and role.controllers["document"]["actions"]["get"] is True, "role")
+    profile = await admin.security.create_profile(profile_id, {"policies": [{"roleId": role_id}]})
+    check(profile.serialize() == {"_id": profile_id, "policies": [{"roleId": role_id}], "rateLimit": 0},
+          f"profile.serialize() {profile.serialize()}")  # fmt: skip
+    roles = await within(profile.get_roles(), 10, "profile.getRoles()")
+    check([r._id for r in roles] == [role_id], f"getRoles {[r._id for r in roles]}")
+    for n, user_id in enumerate(user_ids):
+        await admin.security.create_user(user_id, {"content": {"profileIds": [profile_id], "n": n}})
+    user = await admin.security.get_user(user_ids[0])
+    check(user.profile_ids == [profile_id] and user.content["n"] == 0, f"getUser {user.serialize()}")
+    profiles = await within(user.get_profiles(), 10, "user.getProfiles()")
+    check([p._id for p in profiles] == [profile_id], "getProfiles")
+    users = await admin.security.m_get_users(user_ids)
+    check(sorted(u._id for u in users) == user_ids, "mGetUsers")
+    page = await admin.security.search_users({"query": {"terms": {"profileIds": [profile_id]}}}, size=2)
+    sizes, found = [], []
+    current = page
+    while current is not None:
+        sizes.append(len(current.hits))
+        found.extend(u._id for u in current.hits)
+        current = await within(current.next(), 10, "next()")
+    check(sizes == [2, 1] and sorted(found) == user_ids, f"searchUsers pages {sizes}")
+    deleted = await admin.security.m_delete_users(user_ids)
+    check(sorted(deleted) == user_ids, f"mDeleteUsers {deleted}")
+    await admin.security.delete_profile(profile_id)
+    await admin.security.delete_role(role_id)
+    return "Role, Profile, User objects; getRoles/getProfiles; searchUsers pages 2,1"
+
+
+@scenario
+async def security_restricted_allowed() -> str:
+    world = await restricted_world()
+    restricted, index, collection = world["restricted"], world["index"], C["collection"]
+    document = await within(restricted.document.get(index, collection, "d1"), 10, "get")
+    check(document["_source"]["n"] == 1, f"get {document}")
+    everything = {"query": {"match_all": {}}}
+    found = await within(restricted.document.search(index, collection, everything), 10, "search")
+    check(found.total == 1, f"search total {found.total}")
+    rights = await within(restricted.auth.get_my_rights(), 10, "getMyRights")
+    allowed = [r for r in rights if r.get("action") == "search" and r.get("value") == "allowed"]
+    check(allowed, f"rights {rights}")
+    return "document get and search allowed on its index"
+
+
+@scenario
+async def security_forbidden_action() -> str:
+    world = await restricted_world()
+    restricted, index, collection = world["restricted"], world["index"], C["collection"]
+    create = await expect_error(restricted.document.create(index, collection, {"n": 2}), *FORBIDDEN)
+    elsewhere = await expect_error(restricted.document.search(world["other"], collection, {}), *FORBIDDEN)
+    admin_only = await expect_error(restricted.security.get_user(world["user"]), *FORBIDDEN)
+    return f"create: {create}; other index: {elsewhere}; security: {admin_only}"
+
+
+@scenario
+async def security_forbidden_subscribe() -> str:
+    world = await restricted_world()
+    restricted, collection = world["restricted"], C["collection"]
+    allowed = await within(restricted.realtime.subscribe(world["index"], collection, {}), 10, "subscribe")
+    check(allowed.room_id, "no room id")
+    refused = await expect_error(restricted.realtime.subscribe(world["other"], collection, {}), *FORBIDDEN)
+    return f"subscribe on its index; other index: {refused}"
+
+
+@scenario
+async def security_role_change() -> str:
+    world = await restricted_world()
+    admin, restricted, index = world["admin"], world["restricted"], world["index"]
+    collection = C["collection"]
+    await expect_error(restricted.document.create(index, collection, {"n": 2}), *FORBIDDEN)
+    await within(admin.security.update_role(world["role"], reader_role(create=True)), 10, "updateRole")
+    created = await within(restricted.document.create(index, collection, {"n": 2}), 10, "create after")
+    check(created["_source"]["n"] == 2, f"create {created}")
+    return "create forbidden, updateRole, the next create succeeds"
+
+
+@scenario
+async def security_deleted_user() -> str:
+    world = await restricted_world()
+    admin, restricted, index = world["admin"], world["restricted"], world["index"]
+    collection = C["collection"]
+    await within(admin.security.delete_user(world["user"]), 10, "deleteUser")
+    token = await expect_error(
+        restricted.document.get(index, collection, "d1"), "security.token.invalid", 401
+    )
+    login = {"username": world["username"], "password": "restricted-pw"}
+    try:
+        await within(restricted.auth.login("local", login), 10, "login after deletion")
+    except KuzzleError as exc:
+        check(exc.status == 401, f"login after deletion: {exc.id} {exc.status}")
+    else:
+        raise Check("the deleted user could log in again")
+    return f"next request: {token}; login refused 401"
 
 
 # ------------------------------------------------------------------------------ runner

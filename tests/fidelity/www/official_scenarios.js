@@ -157,6 +157,59 @@ async function withGreeting(protocol) {
   return kuzzle;
 }
 
+// ------------------------------------------------------------------- security helpers
+
+const FORBIDDEN = ["security.rights.forbidden", 403, 117637122];
+
+const unique = (prefix) => `${prefix}-${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`;
+
+function readerRole(create = false) {
+  return {
+    controllers: {
+      auth: { actions: { "*": true } },
+      document: { actions: { get: true, search: true, create } },
+      realtime: { actions: { subscribe: true, unsubscribe: true } },
+    },
+  };
+}
+
+async function asAdmin() {
+  const admin = await connected();
+  await within(admin.auth.login("local", credentials()), 10, "admin login");
+  return admin;
+}
+
+async function restrictedWorld() {
+  const admin = await asAdmin();
+  const { collection } = cfg.constants;
+  const world = {
+    admin,
+    index: unique("fid-sec"),
+    other: unique("fid-sec"),
+    role: unique("role"),
+    profile: unique("profile"),
+    user: unique("user"),
+    username: unique("name"),
+  };
+  for (const name of [world.index, world.other]) {
+    await admin.index.create(name);
+    await admin.collection.create(name, collection);
+  }
+  await admin.document.create(world.index, collection, { n: 1 }, "d1", { refresh: "wait_for" });
+  await admin.security.createRole(world.role, readerRole());
+  const restrictedTo = [{ index: world.index, collections: [collection] }];
+  await admin.security.createProfile(world.profile, { policies: [{ roleId: world.role, restrictedTo }] });
+  await admin.security.createUser(world.user, {
+    content: { profileIds: [world.profile] },
+    credentials: { local: { username: world.username, password: "restricted-pw" } },
+  });
+  const restricted = await connected();
+  const login = { username: world.username, password: "restricted-pw" };
+  await within(restricted.auth.login("local", login), 10, "restricted login");
+  world.restricted = restricted;
+  return world;
+}
+
 // -------------------------------------------------------------------------- scenarios
 
 const scenarios = {
@@ -619,6 +672,120 @@ const scenarios = {
     const shown = settled.map((s) => (s.status === "fulfilled" ? String(s.value && s.value._id) : "error"));
     assert(shown.join() === "a,error,c", `replace a, b (missing), c settled as ${shown.join()}`);
     return "replace a, b (missing), c settled as a, error, c";
+  },
+
+  // --------------------------------------------------------------- security scenarios
+  // Same world as fidelity_kb.py's restricted_world(): two indexes, a document in the first,
+  // a role/profile/user allowed to read it (restrictedTo), logged in.
+
+  async security_objects() {
+    const admin = await asAdmin();
+    const roleId = unique("role");
+    const profileId = unique("profile");
+    const userIds = [unique("user"), unique("user"), unique("user")].sort();
+    const role = await within(admin.security.createRole(roleId, readerRole()), 10, "createRole");
+    assert(role._id === roleId && role.controllers.document.actions.get === true, "role");
+    const profile = await admin.security.createProfile(profileId, { policies: [{ roleId }] });
+    const serialized = JSON.stringify(profile.serialize());
+    const expected = JSON.stringify({ _id: profileId, policies: [{ roleId }], rateLimit: 0 });
+    assert(serialized === expected, `profile.serialize() ${serialized}`);
+    const roles = await within(profile.getRoles(), 10, "profile.getRoles()");
+    assert(roles.length === 1 && roles[0]._id === roleId, `getRoles ${roles.map((r) => r._id)}`);
+    for (const [n, userId] of userIds.entries()) {
+      await admin.security.createUser(userId, { content: { profileIds: [profileId], n } });
+    }
+    const user = await admin.security.getUser(userIds[0]);
+    assert(
+      JSON.stringify(user.profileIds) === JSON.stringify([profileId]) && user.content.n === 0,
+      `getUser ${JSON.stringify(user.serialize())}`,
+    );
+    const profiles = await within(user.getProfiles(), 10, "user.getProfiles()");
+    assert(profiles.length === 1 && profiles[0]._id === profileId, "getProfiles");
+    const users = await admin.security.mGetUsers(userIds);
+    assert(JSON.stringify(users.map((u) => u._id).sort()) === JSON.stringify(userIds), "mGetUsers");
+    let page = await admin.security.searchUsers({ query: { terms: { profileIds: [profileId] } } }, { size: 2 });
+    const sizes = [];
+    const found = [];
+    while (page) {
+      sizes.push(page.hits.length);
+      page.hits.forEach((u) => found.push(u._id));
+      page = await within(page.next(), 10, "next()");
+    }
+    assert(
+      JSON.stringify(sizes) === "[2,1]" && JSON.stringify(found.sort()) === JSON.stringify(userIds),
+      `searchUsers pages ${sizes}`,
+    );
+    const deleted = await admin.security.mDeleteUsers(userIds);
+    assert(JSON.stringify([...deleted].sort()) === JSON.stringify(userIds), `mDeleteUsers ${deleted}`);
+    await admin.security.deleteProfile(profileId);
+    await admin.security.deleteRole(roleId);
+    return "Role, Profile, User objects; getRoles/getProfiles; searchUsers pages 2,1";
+  },
+
+  async security_restricted_allowed() {
+    const world = await restrictedWorld();
+    const { restricted, index } = world;
+    const { collection } = cfg.constants;
+    const document = await within(restricted.document.get(index, collection, "d1"), 10, "get");
+    assert(document._source.n === 1, `get ${JSON.stringify(document)}`);
+    const found = await within(restricted.document.search(index, collection, { query: { match_all: {} } }), 10, "search");
+    assert(found.total === 1, `search total ${found.total}`);
+    const rights = await within(restricted.auth.getMyRights(), 10, "getMyRights");
+    const allowed = rights.filter((r) => r.action === "search" && r.value === "allowed");
+    assert(allowed.length > 0, `rights ${JSON.stringify(rights)}`);
+    return "document get and search allowed on its index";
+  },
+
+  async security_forbidden_action() {
+    const world = await restrictedWorld();
+    const { restricted, index, other } = world;
+    const { collection } = cfg.constants;
+    const create = await expectError(restricted.document.create(index, collection, { n: 2 }), ...FORBIDDEN);
+    const elsewhere = await expectError(restricted.document.search(other, collection, {}), ...FORBIDDEN);
+    const adminOnly = await expectError(restricted.security.getUser(world.user), ...FORBIDDEN);
+    return `create: ${create}; other index: ${elsewhere}; security: ${adminOnly}`;
+  },
+
+  async security_forbidden_subscribe() {
+    const world = await restrictedWorld();
+    const { restricted, index, other } = world;
+    const { collection } = cfg.constants;
+    const roomId = await within(restricted.realtime.subscribe(index, collection, {}, () => {}), 10, "subscribe");
+    assert(roomId, "no room id");
+    const refused = await expectError(restricted.realtime.subscribe(other, collection, {}, () => {}), ...FORBIDDEN);
+    return `subscribe on its index; other index: ${refused}`;
+  },
+
+  async security_role_change() {
+    const world = await restrictedWorld();
+    const { admin, restricted, index } = world;
+    const { collection } = cfg.constants;
+    await expectError(restricted.document.create(index, collection, { n: 2 }), ...FORBIDDEN);
+    await within(admin.security.updateRole(world.role, readerRole(true)), 10, "updateRole");
+    const created = await within(restricted.document.create(index, collection, { n: 2 }), 10, "create after");
+    assert(created._source.n === 2, `create ${JSON.stringify(created)}`);
+    return "create forbidden, updateRole, the next create succeeds";
+  },
+
+  async security_deleted_user() {
+    const world = await restrictedWorld();
+    const { admin, restricted, index } = world;
+    const { collection } = cfg.constants;
+    await within(admin.security.deleteUser(world.user), 10, "deleteUser");
+    const token = await expectError(restricted.document.get(index, collection, "d1"), "security.token.invalid", 401);
+    let refused = null;
+    try {
+      await within(
+        restricted.auth.login("local", { username: world.username, password: "restricted-pw" }),
+        10,
+        "login after deletion",
+      );
+    } catch (error) {
+      refused = error;
+    }
+    assert(refused !== null, "the deleted user could log in again");
+    assert(refused.status === 401, `login after deletion: ${refused.id} ${refused.status}`);
+    return `next request: ${token}; login refused 401`;
   },
 };
 
