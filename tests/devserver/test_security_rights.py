@@ -233,3 +233,26 @@ async def test_create_first_admin_with_reset_restricts_anonymous_and_default(
     }
     profile = await root.ok("security", "getProfile", _id="default")
     assert profile["_source"]["rateLimit"] == 10
+
+
+async def test_the_demo_fixture_restricts_users_to_the_demo_collection(
+    start_server: Callable[..., Awaitable[DevServer]], http: aiohttp.ClientSession
+) -> None:
+    fixture = Path(__file__).resolve().parents[2] / "testing" / "kuzzle_devserver" / "demo_securities.json"
+    server = await start_server(users_file=fixture)
+    anonymous = Api(http, server)
+    assert (await anonymous.error("index", "list"))["id"] == "security.rights.unauthorized"
+    editor = await anonymous.as_user("editor")
+    demo = {"index": "kuzzle_browser_demo", "collection": "items"}
+    await editor.ok("index", "create", index="kuzzle_browser_demo")
+    await editor.ok("collection", "create", **demo)
+    await editor.ok("document", "create", **demo, _id="1", body={"text": "hi"})
+    assert (await editor.error("collection", "create", index="kuzzle_browser_demo", collection="x"))[
+        "status"
+    ] == 403
+    assert (await editor.error("index", "create", index="other"))["status"] == 403
+    viewer = await anonymous.as_user("viewer")
+    assert (await viewer.ok("document", "get", **demo, _id="1"))["_source"]["text"] == "hi"
+    assert (await viewer.error("document", "delete", **demo, _id="1"))["id"] == "security.rights.forbidden"
+    admin = await anonymous.as_user("admin")
+    assert await admin.ok("index", "list") == {"indexes": ["kuzzle_browser_demo"]}
