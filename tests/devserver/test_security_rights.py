@@ -256,3 +256,24 @@ async def test_the_demo_fixture_restricts_users_to_the_demo_collection(
     assert (await viewer.error("document", "delete", **demo, _id="1"))["id"] == "security.rights.forbidden"
     admin = await anonymous.as_user("admin")
     assert await admin.ok("index", "list") == {"indexes": ["kuzzle_browser_demo"]}
+
+
+async def test_index_mdelete_and_realtime_list_keep_to_what_the_user_may_touch(
+    admin: Api, server: DevServer, ws_connect: Callable[..., Awaitable[WsClient]]
+) -> None:
+    writer = {**READER, "index": {"actions": {"mDelete": True, "delete": True}},
+              "realtime": {"actions": {"list": True, "subscribe": True}}}
+    await admin.ok("security", "updateRole", _id="reader", body={"controllers": writer})
+    ws = await ws_connect(server)
+    for collection in ("a", "b"):
+        subscribed = await ws.query({"controller": "realtime", "action": "subscribe", "index": "demo",
+                                     "collection": collection, "body": {}, "jwt": admin.jwt})
+        assert subscribed["status"] == 200
+    dave = await admin.as_user("dave")
+    listing = await dave.ok("realtime", "list")
+    assert list(listing["demo"]) == ["a"]
+    await admin.ok("security", "updateProfile", _id="demo-a", body={"policies": [
+        {"roleId": "reader", "restrictedTo": [{"index": "demo"}]}]})
+    deleted = await dave.ok("index", "mDelete", body={"indexes": ["demo", "other"]})
+    assert deleted == {"deleted": ["demo"]}
+    assert (await admin.ok("index", "list"))["indexes"] == ["other"]
