@@ -15,6 +15,7 @@ from api_client import Api
 from conftest import WsClient
 from kuzzle_devserver import DevServer
 
+DEMO_FIXTURE = Path(__file__).resolve().parents[2] / "testing" / "kuzzle_devserver" / "demo_securities.json"
 READER = {
     "document": {"actions": {"get": True, "search": True, "create": True, "mCreate": True}},
     "realtime": {"actions": {"subscribe": True, "publish": True}},
@@ -238,8 +239,7 @@ async def test_create_first_admin_with_reset_restricts_anonymous_and_default(
 async def test_the_demo_fixture_restricts_users_to_the_demo_collection(
     start_server: Callable[..., Awaitable[DevServer]], http: aiohttp.ClientSession
 ) -> None:
-    fixture = Path(__file__).resolve().parents[2] / "testing" / "kuzzle_devserver" / "demo_securities.json"
-    server = await start_server(users_file=fixture)
+    server = await start_server(users_file=DEMO_FIXTURE)
     anonymous = Api(http, server)
     assert (await anonymous.error("index", "list"))["id"] == "security.rights.unauthorized"
     editor = await anonymous.as_user("editor")
