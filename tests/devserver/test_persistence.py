@@ -155,6 +155,34 @@ async def test_a_temporary_data_directory_is_ephemeral(
     assert check["result"] == {"valid": False, "state": "Invalid token."}
 
 
+async def test_security_objects_survive_a_process_restart(
+    tmp_path: Path, processes: list[Process], http: aiohttp.ClientSession
+) -> None:
+    first = Process(tmp_path)
+    processes.append(first)
+    role = {"controllers": {"auth": {"actions": {"login": True, "getCurrentUser": True}}}}
+    assert (await call(http, first.url, "security", "createRole", _id="r", body=role))["status"] == 200
+    profile = {"policies": [{"roleId": "r"}]}
+    assert (await call(http, first.url, "security", "createProfile", _id="p", body=profile))["status"] == 200
+    user = {"content": {"profileIds": ["p"]}, "credentials": {"local": {"username": "u", "password": "pw"}}}
+    assert (await call(http, first.url, "security", "createUser", _id="u", body=user))["status"] == 200
+    deleted = await call(http, first.url, "security", "deleteUser", _id="bob")
+    assert deleted["status"] == 200
+    first.kill()
+
+    second = Process(tmp_path)  # the fixture is not loaded again: bob stays deleted
+    processes.append(second)
+    login = await call(
+        http, second.url, "auth", "login", strategy="local", body={"username": "u", "password": "pw"}
+    )
+    jwt = login["result"]["jwt"]
+    assert (await call(http, second.url, "auth", "getCurrentUser", jwt))["result"]["_id"] == "u"
+    refused = await call(http, second.url, "document", "search", jwt, index="i", collection="c")
+    assert refused["error"]["id"] == "security.rights.forbidden"
+    bob = await call(http, second.url, "security", "getUser", _id="bob")
+    assert bob["error"]["id"] == "security.user.not_found"
+
+
 def test_passwords_are_not_stored_in_clear(tmp_path: Path, processes: list[Process]) -> None:
     processes.append(Process(tmp_path))
     processes[0].kill()

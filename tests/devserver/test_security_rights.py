@@ -15,6 +15,7 @@ from api_client import Api
 from conftest import WsClient
 from kuzzle_devserver import DevServer
 
+DEMO_FIXTURE = Path(__file__).resolve().parents[2] / "testing" / "kuzzle_devserver" / "demo_securities.json"
 READER = {
     "document": {"actions": {"get": True, "search": True, "create": True, "mCreate": True}},
     "realtime": {"actions": {"subscribe": True, "publish": True}},
@@ -233,3 +234,46 @@ async def test_create_first_admin_with_reset_restricts_anonymous_and_default(
     }
     profile = await root.ok("security", "getProfile", _id="default")
     assert profile["_source"]["rateLimit"] == 10
+
+
+async def test_the_demo_fixture_restricts_users_to_the_demo_collection(
+    start_server: Callable[..., Awaitable[DevServer]], http: aiohttp.ClientSession
+) -> None:
+    server = await start_server(users_file=DEMO_FIXTURE)
+    anonymous = Api(http, server)
+    assert (await anonymous.error("index", "list"))["id"] == "security.rights.unauthorized"
+    editor = await anonymous.as_user("editor")
+    demo = {"index": "kuzzle_browser_demo", "collection": "items"}
+    await editor.ok("index", "create", index="kuzzle_browser_demo")
+    await editor.ok("collection", "create", **demo)
+    await editor.ok("document", "create", **demo, _id="1", body={"text": "hi"})
+    assert (await editor.error("collection", "create", index="kuzzle_browser_demo", collection="x"))[
+        "status"
+    ] == 403
+    assert (await editor.error("index", "create", index="other"))["status"] == 403
+    viewer = await anonymous.as_user("viewer")
+    assert (await viewer.ok("document", "get", **demo, _id="1"))["_source"]["text"] == "hi"
+    assert (await viewer.error("document", "delete", **demo, _id="1"))["id"] == "security.rights.forbidden"
+    admin = await anonymous.as_user("admin")
+    assert await admin.ok("index", "list") == {"indexes": ["kuzzle_browser_demo"]}
+
+
+async def test_index_mdelete_and_realtime_list_keep_to_what_the_user_may_touch(
+    admin: Api, server: DevServer, ws_connect: Callable[..., Awaitable[WsClient]]
+) -> None:
+    writer = {**READER, "index": {"actions": {"mDelete": True, "delete": True}},
+              "realtime": {"actions": {"list": True, "subscribe": True}}}
+    await admin.ok("security", "updateRole", _id="reader", body={"controllers": writer})
+    ws = await ws_connect(server)
+    for collection in ("a", "b"):
+        subscribed = await ws.query({"controller": "realtime", "action": "subscribe", "index": "demo",
+                                     "collection": collection, "body": {}, "jwt": admin.jwt})
+        assert subscribed["status"] == 200
+    dave = await admin.as_user("dave")
+    listing = await dave.ok("realtime", "list")
+    assert list(listing["demo"]) == ["a"]
+    await admin.ok("security", "updateProfile", _id="demo-a", body={"policies": [
+        {"roleId": "reader", "restrictedTo": [{"index": "demo"}]}]})
+    deleted = await dave.ok("index", "mDelete", body={"indexes": ["demo", "other"]})
+    assert deleted == {"deleted": ["demo"]}
+    assert (await admin.ok("index", "list"))["indexes"] == ["other"]

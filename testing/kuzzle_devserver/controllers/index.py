@@ -47,7 +47,13 @@ class IndexController:
         """The existing indexes among ``body.indexes``, in the index list's order."""
         indexes = request.get_body_field("indexes", list, "array", []) if request.body is not None else []
         storage = self._ctx.storage
-        deleted = [name for name in storage.list_indexes() if name in indexes]
+        # Kuzzle's order, restricted to the indexes the user may index:delete (_allowedIndexes).
+        security, user = self._ctx.security, request.user
+        deleted = [
+            name
+            for name in storage.list_indexes()
+            if name in indexes and security.allows(user, "index", "delete", {"index": name})
+        ]
         for name in deleted:
             storage.delete_index(name)
         return {"deleted": deleted}
