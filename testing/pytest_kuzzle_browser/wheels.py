@@ -4,11 +4,21 @@
 wheel, or a folder holding a ``pyproject.toml`` (built with ``python -m build --wheel
 --no-isolation`` into ``<folder>/build/wheels/``, again only when a source file is newer
 than the wheel there). Relative specs are relative to ``base`` (the pytest rootdir).
+
+A project whose ``pyproject.toml`` sets ``[tool.pytest-kuzzle-browser] slim-wheel = true``
+gets its ``.py`` files without comments and module docstrings in the wheel (class and
+function docstrings stay, so ``help()`` works in a notebook): every page downloads the
+wheel, and those are notes for the source's readers. Tracebacks then quote the wheel's
+own lines.
 """
 
 from __future__ import annotations
 
+import ast
+import base64
+import csv
 import glob
+import hashlib
 import io
 import re
 import shutil
@@ -28,6 +38,22 @@ def dist_stem(source: Path) -> str:
     ``kuzzle_browser``)."""
     name = tomllib.loads((source / "pyproject.toml").read_text())["project"]["name"]
     return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def wants_slim_wheel(source: Path) -> bool:
+    """``[tool.pytest-kuzzle-browser] slim-wheel`` of the project's ``pyproject.toml``."""
+    settings = tomllib.loads((source / "pyproject.toml").read_text()).get("tool", {})
+    return bool(settings.get("pytest-kuzzle-browser", {}).get("slim-wheel", False))
+
+
+def slim_source(text: str) -> str:
+    """``text`` (a module) without its comments and module docstring, same behaviour."""
+    tree = ast.parse(text)
+    body = tree.body
+    first = body[0].value if body and isinstance(body[0], ast.Expr) else None
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        del body[0]
+    return ast.unparse(tree) + "\n"
 
 
 def _clean_scratch(source: Path) -> None:
@@ -62,17 +88,39 @@ def build_wheel(source: Path, outdir: Path | None = None) -> Path:
     finally:
         _clean_scratch(source)
     (wheel,) = outdir.glob(f"{stem}-*-py3-none-any.whl")
-    _recompress(wheel)
+    _recompress(wheel, slim=wants_slim_wheel(source))
     return wheel
 
 
-def _recompress(wheel: Path) -> None:
-    """Rewrite ``wheel`` at zlib's best level: every page downloads it (RECORD hashes the
-    uncompressed files, so it stays valid)."""
+def record_hash(data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+    return f"sha256={digest.decode()}"
+
+
+def _recompress(wheel: Path, *, slim: bool = False) -> None:
+    """Rewrite ``wheel`` at zlib's best level, its modules slimmed if asked (RECORD then
+    gets their new hashes and sizes): every page downloads it."""
+    with zipfile.ZipFile(wheel) as source:
+        contents = {info.filename: source.read(info) for info in source.infolist()}
+        infos = source.infolist()
+    if slim:
+        for name, data in contents.items():
+            if name.endswith(".py"):
+                contents[name] = slim_source(data.decode("utf-8")).encode("utf-8")
+        record_name = next(name for name in contents if name.endswith(".dist-info/RECORD"))
+        rows = list(csv.reader(io.StringIO(contents[record_name].decode("utf-8"))))
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        for row in rows:
+            path = row[0]
+            if path in contents and path != record_name:
+                row = [path, record_hash(contents[path]), str(len(contents[path]))]
+            writer.writerow(row)
+        contents[record_name] = out.getvalue().encode("utf-8")
     packed = io.BytesIO()
-    with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(packed, "w") as target:
-        for info in source.infolist():
-            target.writestr(info, source.read(info), zipfile.ZIP_DEFLATED, compresslevel=9)
+    with zipfile.ZipFile(packed, "w") as target:
+        for info in infos:
+            target.writestr(info, contents[info.filename], zipfile.ZIP_DEFLATED, compresslevel=9)
     wheel.write_bytes(packed.getvalue())
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from pytest_kuzzle_browser.wheels import record_hash, slim_source
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,3 +53,28 @@ def test_wheel_installs_and_imports_on_cpython(wheel: Path, tmp_path: Path) -> N
     )
     version, location = done.stdout.split()
     assert wheel.name.startswith(f"kuzzle_browser-{version}-") and location.startswith(str(target))
+
+
+def test_slim_wheel_keeps_api_docstrings_and_a_valid_record(wheel: Path) -> None:
+    """Comments and module docstrings are gone, help() texts stay, RECORD matches every file."""
+    with zipfile.ZipFile(wheel) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    record = next(name for name in contents if name.endswith(".dist-info/RECORD"))
+    for row in csv.reader(io.StringIO(contents[record].decode())):
+        if row[0] != record:
+            assert row[1] == record_hash(contents[row[0]]) and row[2] == str(len(contents[row[0]])), row[0]
+    client = contents["kuzzle_browser/client.py"].decode()
+    assert "Theory of operation" not in client and "\n#" not in client
+    assert '"""The Kuzzle SDK entry point.' in client
+
+
+def test_slim_source_behaves_like_the_source() -> None:
+    """slim_source drops what the interpreter ignores, nothing else."""
+    source = (
+        '"""Module notes."""\n# a comment\nX = 1  # why\n\ndef f() -> int:\n    """Doc."""\n    return X\n'
+    )
+    namespace: dict[str, object] = {}
+    exec(slim_source(source), namespace)
+    function = namespace["f"]
+    assert callable(function) and function() == 1 and function.__doc__ == "Doc."
+    assert "notes" not in slim_source(source) and "#" not in slim_source(source)
