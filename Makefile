@@ -19,7 +19,7 @@ KUZZLE_SSL ?=
 DEMO_ARGS := $(if $(CDN),--cdn) $(if $(KUZZLE_HOST),--kuzzle-host $(KUZZLE_HOST) --kuzzle-port $(KUZZLE_PORT)) \
              $(if $(KUZZLE_SSL),--ssl)
 
-.PHONY: help setup chromium redis venv vendor officialsdk wheel test example demo lint fidelity bench web lite docs
+.PHONY: help setup chromium redis venv vendor officialsdk wheel test example demo lint fidelity bench web lite docs soak
 
 help:
 	@echo "make demo   - dev server on 127.0.0.1:7512 + the demo page on 127.0.0.1:8080"
@@ -33,6 +33,7 @@ help:
 	@echo "make lint   - ruff + mypy --strict kuzzle_browser"
 	@echo "make fidelity - official kuzzle-sdk 7.17.1 vs kuzzle_browser, side by side (build/fidelity.md)"
 	@echo "make bench  - raw JS vs kuzzle-sdk vs kuzzle_browser, one Chromium (bench/results/); QUICK=1 to iterate"
+	@echo "make soak   - the browser tests RUNS=20 times in a row, niced; evidence of red runs in build/test-artifacts/soak/"
 
 setup: chromium redis venv vendor officialsdk
 
@@ -123,3 +124,9 @@ lint: venv
 bench: setup wheel
 	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	$(PY) bench/run.py $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+# Not part of `make test`: the browser tests again and again (fresh process each run),
+# counting consecutive green runs; a red run's output, Chromium logs and dmesg are kept.
+RUNS ?= 20
+soak: setup wheel
+	nice -n 10 $(PY) tools/soak_browser_tests.py --runs $(RUNS) $(if $(KEEP_GOING),--keep-going) $(SOAK_ARGS)

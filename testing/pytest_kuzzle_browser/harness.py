@@ -42,6 +42,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from pytest_kuzzle_browser import settings as CFG
+from pytest_kuzzle_browser.crashes import (
+    CRASH_MARKER,
+    CrashWatcher,
+    RendererCrash,
+    describe_memory,
+    target_id,
+)
 from pytest_kuzzle_browser.devserver_process import DevServer, DevServerError
 from pytest_kuzzle_browser.loading import Source, load_into
 from pytest_kuzzle_browser.serve_static import StaticServer
@@ -62,6 +69,11 @@ class HarnessError(Exception):
 
 class BootError(HarnessError):
     """A page could not be booted."""
+
+
+class RendererCrashed(HarnessError):
+    """Chromium's renderer process of a page died (outside the test's code): the message
+    names the page, what was running and Chromium's reason."""
 
 
 # --------------------------------------------------------------------------- options
@@ -362,6 +374,7 @@ class Harness:
         self._loop: BrowserLoop | None = None
         self._playwright: Any = None
         self._browser: Any = None
+        self._crash_watcher: CrashWatcher | None = None
         self._wheels: dict[str, Path] = {}  # spec -> wheel
         self.pages: dict[str, InPagePage] = {}
         self.boot_times: dict[str, float] = {}
@@ -502,12 +515,21 @@ class Harness:
         from playwright.async_api import async_playwright
 
         self._playwright = await async_playwright().start()
-        return await self._playwright.chromium.launch(
+        browser = await self._playwright.chromium.launch(
             executable_path=executable,
             args=CFG.chromium_args(headless=self.options.headless, allow_hosts=self.options.extra_hosts),
             headless=self.options.headless,
             timeout=self.scaled(CFG.LAUNCH_TIMEOUT) * 1000,
         )
+        self._crash_watcher = await CrashWatcher.attach(browser)
+        return browser
+
+    async def renderer_crash(self, page_target: str) -> RendererCrash | None:
+        """Chromium's reason for the crash of a page's renderer (see crashes.py); None
+        when it said none within a few seconds."""
+        if self._crash_watcher is None:
+            return None
+        return await self._crash_watcher.reason(page_target, self.scaled(5))
 
     def recorder(self) -> NetworkRecorder:
         """A NetworkRecorder allowing the hosts this session may reach."""
@@ -609,6 +631,9 @@ class InPagePage:
         self.page: Any = None
         self.broken: str | None = None
         self.boot_seconds = 0.0
+        self.target_id = ""  # the page's DevTools target, for Chromium's crash reports
+        self.crashed = False  # Playwright's page "crash" event came
+        self.memory: dict[str, Any] | None = None  # inpage.memory() after the last step
 
     def boot(self) -> None:
         """Boot Pyodide and import the module; raises BootError saying which step failed."""
@@ -639,10 +664,12 @@ class InPagePage:
                 files[f"{PAGE_DIR}/{self.module_name}.py"] = self.source
             harness.pages[self.page_id] = self
             harness.run(self._boot(wheel_urls, files), harness.scaled(CFG.BOOT_TIMEOUT))
-        except HarnessError as exc:
-            raise BootError(self._with_logs(str(exc))) from None
         except Exception as exc:
-            raise BootError(self._with_logs(f"{type(exc).__name__}: {exc}")) from None
+            if self.crashed:
+                self.broken = self._crash_report("its boot")
+                raise BootError(self._with_logs(self.broken)) from None
+            message = str(exc) if isinstance(exc, HarnessError) else f"{type(exc).__name__}: {exc}"
+            raise BootError(self._with_logs(message)) from None
         finally:
             self.boot_seconds = time.monotonic() - started
         if self.recorder.external:
@@ -653,6 +680,8 @@ class InPagePage:
         self.page = page = await self.context.new_page()
         page.on("console", lambda msg: self.console.append(f"[console.{msg.type}] {msg.text}"))
         page.on("pageerror", lambda err: self.console.append(f"[pageerror] {err}"))
+        page.on("crash", lambda _page: setattr(self, "crashed", True))
+        self.target_id = await target_id(page)
         await page.goto(f"{self.harness.static_url}/www/runner.html")
         await page.wait_for_function("window.inpageReady === true")
 
@@ -675,42 +704,51 @@ class InPagePage:
             )
             if error:
                 raise BootError(f"import of {self.module_name} failed:\n{error}")
+        self.memory = await page.evaluate("() => inpage.memory()")
 
-    def run_test(self, name: str, timeout: float) -> dict[str, Any]:
-        """Run one test function in the page; the runner's JSON result as a dict."""
+    def _call(self, what: str, expression: str, args: list[Any], timeout: float) -> dict[str, Any]:
+        """Evaluate a runner call that resolves to ``{text, memory}``; its JSON result.
+        A page that does not answer is marked broken; a renderer crash is reported as
+        such (RendererCrashed), with Chromium's reason and the page's last memory figures."""
         if self.broken:
             raise HarnessError(f"page unusable: {self.broken}")
         try:
-            text = self.harness.run(
-                self.page.evaluate(
-                    "([m, f, t]) => inpage.runTest(m, f, t)", [self.module_name, name, timeout]
-                ),
-                timeout + self.harness.scaled(15),
-            )
+            reply = self.harness.run(self.page.evaluate(expression, args), timeout + self.harness.scaled(15))
         except Exception as exc:
-            self.broken = f"{name} did not finish: {type(exc).__name__}: {exc}"
+            if self.crashed or "Target crashed" in str(exc):
+                self.crashed = True
+                self.broken = self._crash_report(what)
+                raise RendererCrashed(self.broken) from None
+            self.broken = f"{what} did not finish: {type(exc).__name__}: {exc}"
             raise HarnessError(self.broken) from None
-        result: dict[str, Any] = json.loads(text)
+        self.memory = reply["memory"]
+        result: dict[str, Any] = json.loads(reply["text"])
         return result
+
+    def _crash_report(self, what: str) -> str:
+        reason = self.harness.run(self.harness.renderer_crash(self.target_id))
+        return (
+            f"{CRASH_MARKER} under page {self.page_id} while {what} was running: "
+            f"{reason if reason is not None else 'Chromium gave no reason'}.\n"
+            "The process died outside the test's code; this is not the test's own failure. "
+            f"The page's memory after its last completed step: {describe_memory(self.memory)}."
+        )
+
+    def run_test(self, name: str, timeout: float) -> dict[str, Any]:
+        """Run one test function in the page; the runner's JSON result as a dict."""
+        args = [self.module_name, name, timeout]
+        return self._call(name, "([m, f, t]) => inpage.runTest(m, f, t)", args, timeout)
 
     def run_source(self, source: str, timeout: float | None = None) -> Any:
         """Run Python source in the page (top-level ``await`` allowed); the value of its
         last expression (through JSON; ``repr()`` when not JSON-able). Raises
         PythonInPageError with the Python traceback from Pyodide when it raises, and
         HarnessError when it made requests outside the allowed hosts."""
-        if self.broken:
-            raise HarnessError(f"page unusable: {self.broken}")
         timeout = timeout if timeout is not None else self.harness.scaled(CFG.TEST_TIMEOUT)
         external_start = len(self.recorder.external)
-        try:
-            text = self.harness.run(
-                self.page.evaluate("([c, t]) => inpage.runSource(c, t)", [source, timeout]),
-                timeout + self.harness.scaled(15),
-            )
-        except Exception as exc:
-            self.broken = f"code did not finish: {type(exc).__name__}: {exc}"
-            raise HarnessError(self.broken) from None
-        result = json.loads(text)
+        # pytest names the running test in the environment; the crash report names it too
+        what = "code of " + os.environ.get("PYTEST_CURRENT_TEST", "run_source()")
+        result = self._call(what, "([c, t]) => inpage.runSource(c, t)", [source, timeout], timeout)
         unexpected = [
             url
             for url in self.recorder.external[external_start:]
@@ -785,7 +823,13 @@ class InPageFailure(Exception):
 
 
 class InPageModule(pytest.File):
-    """An in-page test module: one page booted on setup, one item per test function."""
+    """An in-page test module: one page booted on setup, one item per test function.
+
+    If Chromium's renderer of the page crashes, the test that was running fails with
+    Chromium's reason (RendererCrashed) and the module's next test boots a fresh page
+    (``setup_module`` runs again): a crash is reported once, where it happened, and is
+    never retried.
+    """
 
     harness_getter: Any = None  # set by the plugin: (config) -> Harness
 
@@ -803,6 +847,16 @@ class InPageModule(pytest.File):
         ]
 
     def setup(self) -> None:
+        self._boot_page()
+
+    def reboot_after_crash(self) -> None:
+        """Close the crashed page and boot a fresh one for the module's next tests."""
+        crashed, self.inpage = self.inpage, None
+        if crashed is not None:
+            crashed.close()
+        self._boot_page()
+
+    def _boot_page(self) -> None:
         harness: Harness = type(self).harness_getter(self.config)
         try:
             self.inpage = InPagePage(
@@ -850,6 +904,13 @@ class InPageItem(pytest.Item):
                 f"the page for {module.path.name} did not boot, so {self.name} "
                 f"could not run:\n{module.boot_error}"
             )
+        if module.inpage is not None and module.inpage.crashed:
+            module.reboot_after_crash()
+            if module.boot_error is not None:
+                raise InPageFailure(
+                    f"the page for {module.path.name} did not boot again after a renderer crash, "
+                    f"so {self.name} could not run:\n{module.boot_error}"
+                )
         inpage = module.inpage
         assert inpage is not None
         harness = inpage.harness
