@@ -15,19 +15,23 @@ from typing import Any
 
 from aiohttp import web
 
+from .api_keys import ApiKeyRepository
 from .config import ServerConfig
 from .context import ServerContext
 from .control import PREFIX, ControlSurface
 from .controllers import build_action_table
+from .credentials import LocalStrategy
 from .errors import kerror
+from .fixture import read_securities
 from .funnel import Funnel
 from .http_entry import HttpEntryPoint, json_response, routed_headers
 from .http_routes import api_definition
+from .internal import InternalDb
 from .realtime import SERVER_CHANNEL, HotelClerk, push
 from .request import NODE_ID, envelope
 from .storage import Storage
 from .tokens import TokenRepository
-from .users import UserDirectory
+from .users import User, UserRepository
 from .ws_entry import WebSocketEntryPoint, WebSocketSession
 
 log = logging.getLogger(__name__)
@@ -68,13 +72,20 @@ class DevServer:
         self._site: web.TCPSite | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.port = config.port
+        data_dir = self._data_dir()
+        internal = InternalDb(data_dir / "internal.sqlite3")
+        tokens = TokenRepository(internal, self._on_token_expired, self._on_token_revoked)
         self.ctx = ServerContext(
             config=config,
-            storage=Storage(self._database_path()),
-            users=UserDirectory(config.users_file),
-            tokens=TokenRepository(self._on_token_expired, self._on_token_revoked),
+            storage=Storage(data_dir / "kuzzle.sqlite3"),
+            internal=internal,
+            users=UserRepository(internal),
+            local=LocalStrategy(internal),
+            tokens=tokens,
+            api_keys=ApiKeyRepository(internal, tokens),
             hotel=HotelClerk(),
         )
+        self._seed()
         actions = build_action_table(self.ctx, lambda: api_definition(actions))
         funnel = Funnel(self.ctx, actions)
         self._http = HttpEntryPoint(config, funnel, self._requests.append)
@@ -88,13 +99,29 @@ class DevServer:
         )
         self._control = ControlSurface(self)
 
-    def _database_path(self) -> Path:
+    def _data_dir(self) -> Path:
         data_dir = self.config.data_dir
         if data_dir is None:
             self._temp_dir = tempfile.TemporaryDirectory(prefix="kuzzle-devserver-")
             data_dir = Path(self._temp_dir.name)
         data_dir.mkdir(parents=True, exist_ok=True)
-        return data_dir / "kuzzle.sqlite3"
+        return data_dir
+
+    def _seed(self) -> None:
+        """Load the users fixture into a new data directory; an existing one keeps its state."""
+        internal = self.ctx.internal
+        if internal.get_config("seeded") is not None:
+            return
+        securities = read_securities(self.config.users_file)
+        with internal.transaction():
+            for kuid, body in securities["users"].items():
+                content = dict(body.get("content", {}))
+                profile_ids = list(content.pop("profileIds", ["default"]))
+                self.ctx.users.save(User(kuid, profile_ids, content))
+                local = body.get("credentials", {}).get("local")
+                if local is not None:
+                    self.ctx.local.create(kuid, local)
+            internal.set_config("seeded", "1")
 
     @property
     def url(self) -> str:
@@ -122,6 +149,7 @@ class DevServer:
         if self._runner is not None:
             await self._runner.cleanup()
         self.ctx.storage.close()
+        self.ctx.internal.close()
         if self._temp_dir is not None:
             self._temp_dir.cleanup()
 

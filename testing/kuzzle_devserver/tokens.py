@@ -1,8 +1,10 @@
 """Authentication tokens: creation, verification, refresh, revocation and expiry pushes.
 
-Kuzzle keeps tokens in Redis, so they survive a server restart; this repository lives in
-the server object, which the control surface's ``restart`` keeps, for the same effect.
-Rules implemented (kuzzle-protocol.md §7.8):
+Kuzzle keeps its JWT secret in its internal index and tokens in Redis, so a restarted
+Kuzzle still accepts the tokens it issued. This repository keeps both in the internal
+SQLite file (``internal.py``), with the live tokens also in memory (expiry timers and
+connection links, which die with the process as sockets do). Rules implemented
+(README "Authentication"):
 
 - a bad signature or format, or a token missing from the cache (logged out, or past its
   grace period after a refresh) gives ``security.token.invalid``; a past expiry gives
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 
 from . import jwt_hs256
 from .errors import kerror
+from .internal import InternalDb
 
 REFRESH_GRACE_PERIOD_S = 1.0  # security.authToken.gracePeriod = 1000 ms
 API_KEY_PREFIX = "kapikey-"  # Kuzzle prefixes API key tokens; the SDKs' setAPIKey requires it
@@ -52,13 +55,41 @@ ConnectionsCallback = Callable[[set[str]], None]
 
 
 class TokenRepository:
-    """In-memory token cache with HS256 signing."""
+    """Token cache with HS256 signing, persisted in the internal database."""
 
-    def __init__(self, on_expired: ConnectionsCallback, on_revoked: ConnectionsCallback) -> None:
-        self._secret = secrets.token_bytes(32)
-        self._tokens: dict[str, Token] = {}
+    def __init__(
+        self, internal: InternalDb, on_expired: ConnectionsCallback, on_revoked: ConnectionsCallback
+    ) -> None:
+        self._db = internal.db
+        self._secret = self._load_secret(internal)
         self._on_expired = on_expired
         self._on_revoked = on_revoked
+        # A token refreshed before the restart has had its grace period; Redis would
+        # have dropped an expired one by its TTL.
+        self._db.execute("DELETE FROM tokens WHERE refreshed = 1 OR (expires_at >= 0 AND expires_at <= ?)",
+                         (now_ms(),))
+        rows = self._db.execute("SELECT jwt, kuid, expires_at, ttl, api_key FROM tokens")
+        self._tokens: dict[str, Token] = {
+            jwt: Token(jwt, kuid, expires_at, ttl, api_key=bool(api_key))
+            for jwt, kuid, expires_at, ttl, api_key in rows
+        }
+
+    @staticmethod
+    def _load_secret(internal: InternalDb) -> bytes:
+        """The JWT secret of this data directory, created on first use (Kuzzle's ``seed``)."""
+        stored = internal.get_config("jwt_secret")
+        if stored is not None:
+            return bytes.fromhex(stored)
+        secret = secrets.token_bytes(32)
+        internal.set_config("jwt_secret", secret.hex())
+        return secret
+
+    def _save(self, token: Token) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO tokens (jwt, kuid, expires_at, ttl, refreshed, api_key)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (token.jwt, token.kuid, token.expires_at, token.ttl, int(token.refreshed), int(token.api_key)),
+        )
 
     def create(self, kuid: str, ttl_ms: int, *, api_key: bool = False) -> Token:
         """Issue a token for ``kuid``; ``ttl_ms`` < 0 (API keys only) never expires."""
@@ -75,10 +106,15 @@ class TokenRepository:
         jwt = jwt_hs256.encode(claims, self._secret)
         token = Token(API_KEY_PREFIX + jwt if api_key else jwt, kuid, expires_at, ttl_ms, api_key=api_key)
         self._tokens[token.jwt] = token
-        if expires_at != NEVER:
-            loop = asyncio.get_running_loop()
-            token.expiry_timer = loop.call_later(ttl_ms / 1000, self._expire, token)
+        self._save(token)
+        self._arm_expiry(token)
         return token
+
+    def _arm_expiry(self, token: Token) -> None:
+        # Tokens loaded from a previous process get their timer when first linked.
+        if token.expires_at != NEVER and token.expiry_timer is None:
+            delay = max(0.0, (token.expires_at - now_ms()) / 1000)
+            token.expiry_timer = asyncio.get_running_loop().call_later(delay, self._expire, token)
 
     def verify(self, jwt: str) -> Token:
         """The token behind ``jwt``, or ``security.token.invalid`` / ``expired``."""
@@ -103,6 +139,7 @@ class TokenRepository:
         if old.refreshed:
             raise kerror("security.token.invalid")
         old.refreshed = True
+        self._save(old)
         new = self.create(old.kuid, ttl_ms)
         new.connection_ids, old.connection_ids = old.connection_ids, set()
         asyncio.get_running_loop().call_later(REFRESH_GRACE_PERIOD_S, self._forget, old)
@@ -114,6 +151,7 @@ class TokenRepository:
             if other is not token:
                 other.connection_ids.discard(connection_id)
         token.connection_ids.add(connection_id)
+        self._arm_expiry(token)
 
     def unlink_connection(self, connection_id: str) -> None:
         for token in self._tokens.values():
@@ -132,15 +170,25 @@ class TokenRepository:
         if token.connection_ids:
             self._on_revoked(set(token.connection_ids))
 
-    def revoke_all_of(self, kuid: str) -> None:
-        """``logout?global``: every token of the user."""
-        for token in [t for t in self._tokens.values() if t.kuid == kuid]:
+    def revoke_all_of(self, kuid: str, *, keep_api_keys: bool = True) -> None:
+        """Every token of the user (``deleteByKuid``: API keys stay unless told otherwise)."""
+        doomed = [t for t in self._tokens.values() if t.kuid == kuid and not (keep_api_keys and t.api_key)]
+        for token in doomed:
+            self.revoke(token)
+
+    def find(self, jwt: str) -> Token | None:
+        return self._tokens.get(jwt)
+
+    def clear(self) -> None:
+        """Forget every token (``admin:resetSecurity``, ``resetCache``)."""
+        for token in list(self._tokens.values()):
             self.revoke(token)
 
     def _forget(self, token: Token) -> None:
         if token.expiry_timer is not None:
             token.expiry_timer.cancel()
         self._tokens.pop(token.jwt, None)
+        self._db.execute("DELETE FROM tokens WHERE jwt = ?", (token.jwt,))
 
     def _expire(self, token: Token) -> None:
         # Expired tokens stay in the cache so that using one says "expired", not "invalid".

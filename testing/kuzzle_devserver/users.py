@@ -1,18 +1,18 @@
-"""Users loaded from a JSON fixture; the only strategy is ``local`` (username + password).
+"""Users (Kuzzle's ``users`` internal collection), persisted in the internal database.
 
-Fixture format: ``{"<kuid>": {"password": "...", "profileIds": [...], "content": {...}}}``.
-A password may be plain text or ``"sha256:<hex>"``: this is a dev server, plain text
-is accepted on purpose so that fixtures stay readable.
+A user is a kuid, a list of profile ids and free-form content; credentials live apart
+(``credentials.py``), as Kuzzle keeps them in its strategy plugins. The anonymous user
+``-1`` (profile ``anonymous``) is not stored: Kuzzle builds it on the fly too.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+
+from .internal import InternalDb
 
 ANONYMOUS_KUID = "-1"
 
@@ -24,70 +24,52 @@ class User:
     kuid: str
     profile_ids: list[str]
     content: dict[str, Any] = field(default_factory=dict)
-    password: str = ""
-    username: str | None = None
-    """The ``local`` strategy's login name; ``None`` once its credentials are deleted."""
-
-    def local_credentials(self) -> dict[str, Any]:
-        """What the local strategy plugin returns for the user: ``{username, kuid}``."""
-        return {"username": self.username, "kuid": self.kuid}
 
     def serialize(self) -> dict[str, Any]:
         """``formatProcessing.serializeUser``: ``{_id, _source: {...content, profileIds}}``."""
         return {"_id": self.kuid, "_source": {**self.content, "profileIds": self.profile_ids}}
 
-    def password_matches(self, candidate: str) -> bool:
-        if self.password.startswith("sha256:"):
-            digest = hashlib.sha256(candidate.encode()).hexdigest()
-            return hmac.compare_digest(digest, self.password.removeprefix("sha256:"))
-        return hmac.compare_digest(candidate.encode(), self.password.encode())
-
 
 ANONYMOUS_USER = User(kuid=ANONYMOUS_KUID, profile_ids=["anonymous"])
 
 
-class UserDirectory:
-    """Read-only view of the fixture users, plus the anonymous user ``-1``."""
+class UserRepository:
+    """Users by kuid; every read goes to SQLite, so a change applies to the next request."""
 
-    def __init__(self, path: Path) -> None:
-        raw: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
-        self._users = {
-            kuid: User(
-                kuid=kuid,
-                profile_ids=list(entry.get("profileIds", ["default"])),
-                content=dict(entry.get("content", {})),
-                password=str(entry["password"]),
-                username=str(entry.get("username", kuid)),
-            )
-            for kuid, entry in raw.items()
-        }
+    def __init__(self, internal: InternalDb) -> None:
+        self._db = internal.db
 
     def get(self, kuid: str) -> User | None:
         if kuid == ANONYMOUS_KUID:
             return ANONYMOUS_USER
-        return self._users.get(kuid)
+        row = self._db.execute("SELECT source FROM users WHERE id = ?", (kuid,)).fetchone()
+        return None if row is None else _from_source(kuid, row[0])
 
-    def authenticate(self, username: str, password: str) -> User | None:
-        user = next((u for u in self._users.values() if u.username == username), None)
-        if user is None or not user.password_matches(password):
-            return None
+    def exists(self, kuid: str) -> bool:
+        return self._db.execute("SELECT 1 FROM users WHERE id = ?", (kuid,)).fetchone() is not None
+
+    def all(self) -> Iterator[User]:
+        """Every stored user, in creation order."""
+        for kuid, source in self._db.execute("SELECT id, source FROM users ORDER BY seq").fetchall():
+            yield _from_source(kuid, source)
+
+    def save(self, user: User) -> User:
+        """Create or replace; a replaced user keeps its place in the creation order."""
+        source = json.dumps({"profileIds": user.profile_ids, "content": user.content})
+        self._db.execute(
+            "INSERT INTO users (id, source, seq) VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM users))"
+            " ON CONFLICT (id) DO UPDATE SET source = excluded.source",
+            (user.kuid, source),
+        )
         return user
 
-    def username_taken(self, username: str, by_other_than: str) -> bool:
-        return any(u.username == username and u.kuid != by_other_than for u in self._users.values())
+    def delete(self, kuid: str) -> None:
+        self._db.execute("DELETE FROM users WHERE id = ?", (kuid,))
 
-    def set_local_credentials(self, kuid: str, username: str | None, password: str | None) -> User:
-        """Create, change (``None`` keeps a value) or, with both ``None``, delete local credentials."""
-        user = self._users[kuid]
-        if username is None and password is None:
-            user.username, user.password = None, ""
-        else:
-            user.username = username if username is not None else user.username
-            user.password = password if password is not None else user.password
-        return user
+    def clear(self) -> None:
+        self._db.execute("DELETE FROM users")
 
-    def update_content(self, kuid: str, changes: dict[str, Any]) -> User:
-        """``auth:updateSelf``: merge into the user content (in memory only)."""
-        user = self._users[kuid]
-        user.content.update(changes)
-        return user
+
+def _from_source(kuid: str, source: str) -> User:
+    data = json.loads(source)
+    return User(kuid=kuid, profile_ids=list(data["profileIds"]), content=dict(data["content"]))

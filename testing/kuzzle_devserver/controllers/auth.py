@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Any
 
 from ..config import parse_duration_ms
 from ..context import ActionTable, ServerContext
+from ..credentials import LOCAL_STRATEGY
 from ..errors import KuzzleError, kerror
 from ..request import KuzzleRequest
 from ..tokens import NEVER, Token
 from ..users import ANONYMOUS_KUID
 
-LOCAL_STRATEGY = "local"
 # Every role is unrestricted until createFirstAdmin (§7.8), so everyone may do everything.
 _UNRESTRICTED_RIGHTS = [
     {"controller": "*", "action": "*", "index": "*", "collection": "*", "value": "allowed"}
@@ -30,30 +28,9 @@ def auth_cookie(token: Token) -> str:
 LOGOUT_COOKIE = "authToken=null; Path=/; HttpOnly; SameSite=Strict"
 
 
-@dataclass
-class ApiKey:
-    """An API key (Kuzzle keeps them in its internal index): its token and description."""
-
-    key_id: str
-    token: Token
-    description: str
-
-    def source(self, *, with_token: bool) -> dict[str, Any]:
-        source: dict[str, Any] = {
-            "userId": self.token.kuid,
-            "description": self.description,
-            "expiresAt": self.token.expires_at,
-            "ttl": self.token.ttl,
-        }
-        if with_token:  # only createApiKey shows the token, once
-            source["token"] = self.token.jwt
-        return source
-
-
 class AuthController:
     def __init__(self, ctx: ServerContext) -> None:
         self._ctx = ctx
-        self._api_keys: dict[str, ApiKey] = {}
 
     def actions(self) -> ActionTable:
         return {
@@ -80,16 +57,7 @@ class AuthController:
         }
 
     def _ttl_ms(self, request: KuzzleRequest) -> int:
-        raw = request.args.get("expiresIn")
-        if raw is None:
-            return self._ctx.config.token_ttl_ms
-        try:
-            ttl = parse_duration_ms(raw if isinstance(raw, str | int | float) else str(raw))
-        except ValueError:
-            raise kerror("security.token.invalid_expiration", raw) from None
-        if ttl <= 0:
-            raise kerror("security.token.invalid_expiration", raw)
-        return ttl
+        return token_ttl_ms(self._ctx, request)
 
     def _send_token(self, token: Token, request: KuzzleRequest) -> dict[str, Any]:
         """``_sendToken``: with cookieAuth the jwt goes into Set-Cookie, not the result."""
@@ -123,10 +91,10 @@ class AuthController:
         # The local strategy plugin's own messages (passport-local, plugin.strategy.missing_user).
         if not isinstance(username, str) or not isinstance(password, str):
             raise kerror("plugin.strategy.missing_user", "Missing credentials")
-        user = self._ctx.users.authenticate(username, password)
-        if user is None:
+        kuid = self._ctx.local.authenticate(username, password)
+        if kuid is None or not self._ctx.users.exists(kuid):
             raise kerror("plugin.strategy.missing_user", "wrong username or password")
-        token = self._ctx.tokens.create(user.kuid, ttl)
+        token = self._ctx.tokens.create(kuid, ttl)
         self._link(token, request)
         return self._send_token(token, request)
 
@@ -172,7 +140,7 @@ class AuthController:
         return self._send_token(token, request)
 
     async def get_current_user(self, request: KuzzleRequest) -> dict[str, Any]:
-        strategies = [] if request.kuid == ANONYMOUS_KUID else [LOCAL_STRATEGY]
+        strategies = [LOCAL_STRATEGY] if self._ctx.local.exists(request.kuid) else []
         return {**request.user.serialize(), "strategies": strategies}
 
     async def get_my_rights(self, request: KuzzleRequest) -> dict[str, Any]:
@@ -184,7 +152,9 @@ class AuthController:
         for forbidden in ("_id", "profileIds"):
             if forbidden in body:
                 raise kerror("api.assert.invalid_argument", f"body.{forbidden}", "absent")
-        return self._ctx.users.update_content(request.kuid, body).serialize()
+        user = request.user
+        user.content.update(body)
+        return self._ctx.users.save(user).serialize()
 
     async def get_strategies(self, request: KuzzleRequest) -> list[str]:
         return [LOCAL_STRATEGY]
@@ -198,88 +168,81 @@ class AuthController:
 
     # -- credentials of the local strategy (kuzzle-plugin-auth-passport-local) -------------
 
-    def _local_user(self, request: KuzzleRequest) -> Any:
+    def _local_user(self, request: KuzzleRequest) -> str:
+        """The caller's kuid, once the strategy is known to be ``local``."""
         self._assert_authenticated(request)
         strategy = request.get_string("strategy")
         if strategy != LOCAL_STRATEGY:
             raise kerror("security.credentials.unknown_strategy", strategy)
-        return request.user
-
-    def _checked_credentials(self, request: KuzzleRequest, *, partial: bool) -> tuple[str | None, str | None]:
-        body = request.get_body()
-        username, password = body.get("username"), body.get("password")
-        for name, value in (("username", username), ("password", password)):
-            if value is None and partial:
-                continue
-            if not isinstance(value, str) or not value:
-                raise kerror("security.credentials.rejected", f"{name} must be a non-empty string")
-        if isinstance(username, str) and self._ctx.users.username_taken(username, request.kuid):
-            raise kerror("security.credentials.rejected", f'username "{username}" is already used')
-        return username, password
+        return request.kuid
 
     async def credentials_exist(self, request: KuzzleRequest) -> bool:
-        return self._local_user(request).username is not None
+        return self._ctx.local.exists(self._local_user(request))
 
     async def get_my_credentials(self, request: KuzzleRequest) -> dict[str, Any]:
-        user = self._local_user(request)
-        if user.username is None:
-            raise kerror("services.storage.not_found", request.kuid, "local", "credentials")
-        return dict(user.local_credentials())
+        kuid = self._local_user(request)
+        info = self._ctx.local.info(kuid)
+        if info is None:
+            raise kerror("services.storage.not_found", kuid, "local", "credentials")
+        return info
 
     async def validate_my_credentials(self, request: KuzzleRequest) -> bool:
-        self._local_user(request)
-        self._checked_credentials(request, partial=False)
+        self._ctx.local.validate(self._local_user(request), request.get_body(), partial=False)
         return True
 
     async def create_my_credentials(self, request: KuzzleRequest) -> dict[str, Any]:
-        user = self._local_user(request)
-        if user.username is not None:
-            raise kerror("security.credentials.rejected", "the user already has local credentials")
-        username, password = self._checked_credentials(request, partial=False)
-        return dict(self._ctx.users.set_local_credentials(user.kuid, username, password).local_credentials())
+        return self._ctx.local.create(self._local_user(request), request.get_body())
 
     async def update_my_credentials(self, request: KuzzleRequest) -> dict[str, Any]:
-        user = self._local_user(request)
-        if user.username is None:
-            raise kerror("services.storage.not_found", request.kuid, "local", "credentials")
-        username, password = self._checked_credentials(request, partial=True)
-        return dict(self._ctx.users.set_local_credentials(user.kuid, username, password).local_credentials())
+        return self._ctx.local.update(self._local_user(request), request.get_body())
 
     async def delete_my_credentials(self, request: KuzzleRequest) -> dict[str, Any]:
-        user = self._local_user(request)
-        self._ctx.users.set_local_credentials(user.kuid, None, None)
+        self._ctx.local.delete(self._local_user(request))
         return {"acknowledged": True}
 
     # -- API keys ----------------------------------------------------------------------------
 
     async def create_api_key(self, request: KuzzleRequest) -> dict[str, Any]:
         self._assert_authenticated(request)
-        description = request.get_body_field("description", str, "string")
-        raw_ttl = request.args.get("expiresIn", NEVER)
-        ttl = NEVER if raw_ttl in (NEVER, str(NEVER)) else self._ttl_ms(request)
-        key_id = request.args.get("_id") or str(uuid.uuid4())
-        if not isinstance(key_id, str):
-            raise kerror("api.assert.invalid_type", "_id", "string")
-        token = self._ctx.tokens.create(request.kuid, ttl, api_key=True)
-        key = self._api_keys[key_id] = ApiKey(key_id, token, description)
-        return {"_id": key_id, "_source": key.source(with_token=True)}
+        return create_api_key(self._ctx, request, request.kuid)
 
     async def search_api_keys(self, request: KuzzleRequest) -> dict[str, Any]:
         self._assert_authenticated(request)
-        mine = [k for k in self._api_keys.values() if k.token.kuid == request.kuid]
-        offset = request.get_integer("from", 0)
-        size = request.get_integer("size", 10)
-        hits = [
-            {"_id": k.key_id, "_source": k.source(with_token=False)} for k in mine[offset : offset + size]
-        ]
-        return {"hits": hits, "total": len(mine)}
+        return self._ctx.api_keys.search(
+            request.kuid, request.get_integer("from", 0), request.get_integer("size", 10)
+        )
 
     async def delete_api_key(self, request: KuzzleRequest) -> dict[str, Any]:
         self._assert_authenticated(request)
         key_id = request.get_string("_id")
-        key = self._api_keys.get(key_id)
-        if key is None or key.token.kuid != request.kuid:
-            raise kerror("services.storage.not_found", key_id, "kuzzle", "api-keys")
-        del self._api_keys[key_id]
-        self._ctx.tokens.revoke(key.token)
+        self._ctx.api_keys.delete(request.kuid, key_id)
         return {"_id": key_id}
+
+
+def api_key_ttl_ms(ctx: ServerContext, request: KuzzleRequest) -> int:
+    """``expiresIn`` of an API key: ``-1`` (the default) never expires."""
+    raw = request.args.get("expiresIn", NEVER)
+    if raw in (NEVER, str(NEVER)):
+        return NEVER
+    return token_ttl_ms(ctx, request)
+
+
+def create_api_key(ctx: ServerContext, request: KuzzleRequest, kuid: str) -> dict[str, Any]:
+    """``auth:createApiKey`` and ``security:createApiKey``: body ``description``, ``_id``, ``expiresIn``."""
+    description = request.get_body_field("description", str, "string")
+    key_id = request.get_string("_id", None)
+    return ctx.api_keys.create(kuid, api_key_ttl_ms(ctx, request), description, key_id)
+
+
+def token_ttl_ms(ctx: ServerContext, request: KuzzleRequest) -> int:
+    """``expiresIn`` in milliseconds (the configured default when absent)."""
+    raw = request.args.get("expiresIn")
+    if raw is None:
+        return ctx.config.token_ttl_ms
+    try:
+        ttl = parse_duration_ms(raw if isinstance(raw, str | int | float) else str(raw))
+    except ValueError:
+        raise kerror("security.token.invalid_expiration", raw) from None
+    if ttl <= 0:
+        raise kerror("security.token.invalid_expiration", raw)
+    return ttl
