@@ -29,9 +29,10 @@ from .http_routes import api_definition
 from .internal import InternalDb
 from .realtime import SERVER_CHANNEL, HotelClerk, push
 from .request import NODE_ID, envelope
+from .security import Security, load_securities
 from .storage import Storage
 from .tokens import TokenRepository
-from .users import User, UserRepository
+from .users import UserRepository
 from .ws_entry import WebSocketEntryPoint, WebSocketSession
 
 log = logging.getLogger(__name__)
@@ -75,18 +76,26 @@ class DevServer:
         data_dir = self._data_dir()
         internal = InternalDb(data_dir / "internal.sqlite3")
         tokens = TokenRepository(internal, self._on_token_expired, self._on_token_revoked)
+        storage = Storage(data_dir / "kuzzle.sqlite3")
+        users, local = UserRepository(internal), LocalStrategy(internal)
+        api_keys = ApiKeyRepository(internal, tokens)
+        security = Security(
+            internal, users, local, tokens, api_keys, storage,
+            lambda controller: set(actions[controller]) if controller in actions else None,
+        )
         self.ctx = ServerContext(
             config=config,
-            storage=Storage(data_dir / "kuzzle.sqlite3"),
+            storage=storage,
             internal=internal,
-            users=UserRepository(internal),
-            local=LocalStrategy(internal),
+            users=users,
+            local=local,
             tokens=tokens,
-            api_keys=ApiKeyRepository(internal, tokens),
+            api_keys=api_keys,
+            security=security,
             hotel=HotelClerk(),
         )
-        self._seed()
         actions = build_action_table(self.ctx, lambda: api_definition(actions))
+        self._seed()
         funnel = Funnel(self.ctx, actions)
         self._http = HttpEntryPoint(config, funnel, self._requests.append)
         self._ws = WebSocketEntryPoint(
@@ -108,19 +117,15 @@ class DevServer:
         return data_dir
 
     def _seed(self) -> None:
-        """Load the users fixture into a new data directory; an existing one keeps its state."""
+        """A new data directory gets a fresh Kuzzle's roles and profiles, then the
+        ``--users`` fixture; an existing one keeps its state (users, roles, sessions)."""
         internal = self.ctx.internal
         if internal.get_config("seeded") is not None:
             return
         securities = read_securities(self.config.users_file)
         with internal.transaction():
-            for kuid, body in securities["users"].items():
-                content = dict(body.get("content", {}))
-                profile_ids = list(content.pop("profileIds", ["default"]))
-                self.ctx.users.save(User(kuid, profile_ids, content))
-                local = body.get("credentials", {}).get("local")
-                if local is not None:
-                    self.ctx.local.create(kuid, local)
+            self.ctx.security.bootstrap()
+            load_securities(self.ctx.security, securities, on_existing_users="overwrite", force=True)
             internal.set_config("seeded", "1")
 
     @property

@@ -14,6 +14,7 @@ from .internal import InternalDb
 from .realtime import HotelClerk
 from .request import KuzzleRequest
 from .scrolls import ScrollCursors
+from .security import Security
 from .storage import Storage
 from .tokens import TokenRepository
 from .users import UserRepository
@@ -31,6 +32,7 @@ class ServerContext:
     local: LocalStrategy
     tokens: TokenRepository
     api_keys: ApiKeyRepository
+    security: Security
     hotel: HotelClerk
     scrolls: ScrollCursors = field(default_factory=ScrollCursors)
     started_at: float = field(default_factory=time.monotonic)

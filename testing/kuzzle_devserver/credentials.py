@@ -17,8 +17,9 @@ from .errors import kerror
 from .internal import InternalDb
 
 LOCAL_STRATEGY = "local"
-# A dev server logs in many times per test run: fewer iterations than a production store.
-_ITERATIONS = 10_000
+# A dev server seeds and logs in many times per test run: far fewer iterations than a
+# production store would use (this protects fixtures on disk, not production secrets).
+_ITERATIONS = 1_000
 _ALGORITHM = "pbkdf2_sha512"
 
 

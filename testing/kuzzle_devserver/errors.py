@@ -21,6 +21,8 @@ _STATUS_BY_CLASS = {
     "SizeLimit": 413,
     "TooManyRequests": 429,
     "Internal": 500,
+    "PluginImplementation": 500,
+    "Partial": 206,
     "ServiceUnavailable": 503,
 }
 
@@ -144,6 +146,66 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         'Unauthorized: authentication required to execute the action "%s:%s".',
     ),
     "security.cookie.invalid": (7, 7, 1, "Unauthorized", "Invalid cookie."),
+    "security.rights.forbidden": (
+        7, 3, 2, "Forbidden", 'Insufficient permissions to execute the action "%s:%s" (User "%s").'
+    ),
+    "security.user.already_exists": (7, 4, 1, "Precondition", "User %s already exists."),
+    "security.user.not_found": (7, 4, 2, "NotFound", 'User "%s" not found.'),
+    "security.user.anonymous_profile_required": (
+        7, 4, 3, "BadRequest", "The anonymous user must be assigned to the anonymous profile"
+    ),
+    "security.user.prevent_overwrite": (7, 4, 6, "BadRequest", "Cannot overwrite existing users."),
+    "security.user.no_profile": (
+        7, 4, 7, "Internal", 'Cannot load user "%s": there is no security profiles associated to it'
+    ),
+    "security.role.not_found": (7, 5, 1, "NotFound", 'Role "%s" not found.'),
+    "security.role.login_required": (
+        7, 5, 2, "BadRequest", 'Cannot remove the "login" action from the anonymous role.'
+    ),
+    "security.role.cannot_delete": (
+        7, 5, 3, "BadRequest",
+        "The following roles are protected and cannot be deleted: anonymous, default, admin",
+    ),
+    "security.role.in_use": (7, 5, 4, "Precondition", 'The role "%s" is still used and cannot be deleted.'),
+    "security.role.unknown_controller": (
+        7, 5, 9, "BadRequest", "Trying to set role %s with a non-existing controller '%s'. %s"
+    ),
+    "security.role.unknown_action": (
+        7, 5, 10, "BadRequest", "Trying to set role %s with a non-existing action '%s' in controller '%s'. %s"
+    ),
+    "security.profile.not_found": (7, 6, 1, "NotFound", 'Profile "%s" not found.'),
+    "security.profile.cannot_delete": (
+        7, 6, 2, "BadRequest",
+        "The following profiles are protected and cannot be deleted: anonymous, default, admin",
+    ),
+    "security.profile.in_use": (
+        7, 6, 3, "Precondition", 'The profile "%s" is still used and cannot be deleted.'
+    ),
+    "security.profile.missing_anonymous_role": (
+        7, 6, 5, "BadRequest", "The anonymous profile must include the anonymous role"
+    ),
+    "security.credentials.database_inconsistency": (
+        7, 2, 2, "PluginImplementation",
+        "Internal database inconsistency detected: existing credentials found on non-existing user %s.",
+    ),
+    "api.assert.empty_argument": (2, 1, 4, "BadRequest", 'The argument "%s" is empty.'),
+    "api.assert.unexpected_argument": (
+        2, 1, 7, "BadRequest", 'Unexpected argument "%s" (accepted arguments: %s)'
+    ),
+    "api.assert.forbidden_argument": (
+        2, 1, 11, "BadRequest", 'The argument "%s" is not allowed by this API action.'
+    ),
+    "api.process.action_locked": (2, 2, 1, "Precondition", 'Cannot execute action "%s": already executing.'),
+    "api.process.shutting_down": (2, 2, 7, "ServiceUnavailable", "Rejected: this node is shutting down."),
+    "api.process.admin_exists": (2, 2, 9, "Precondition", "Admin user is already set."),
+    "services.storage.write_limit_exceeded": (
+        1, 1, 4, "SizeLimit",
+        "The number of documents edited by this request exceeds the configured server limit.",
+    ),
+    "services.storage.incomplete_delete": (
+        1, 1, 9, "Partial", "Couldn't delete all the requested documents: %s"
+    ),
+    "services.cache.database_not_found": (1, 3, 1, "NotFound", 'Cache database "%s" not found.'),
 }
 
 
@@ -155,33 +217,61 @@ class KuzzleError(Exception):
     code: int
     status: int
     message: str
-    props: list[str]
+    props: list[Any]
+    errors: list[KuzzleError] | None = None
+    """The failures a ``PartialError`` (status 206) gathers."""
 
     def to_json(self) -> dict[str, Any]:
-        """The error object exactly as Kuzzle's ``KuzzleError.toJSON()`` (minus ``stack``)."""
-        return {
+        """The error object exactly as Kuzzle's ``KuzzleError.toJSON()`` (minus ``stack``);
+        a partial error adds ``errors`` and ``count``."""
+        serialized: dict[str, Any] = {
             "id": self.id,
             "code": self.code,
             "message": self.message,
             "status": self.status,
             "props": self.props,
         }
+        if self.errors is not None:
+            serialized["errors"] = [error.to_json() for error in self.errors]
+            serialized["count"] = len(self.errors)
+        return serialized
 
 
-def kerror(error_id: str, *args: object) -> KuzzleError:
+def js_format(value: object) -> str:
+    """A placeholder value as Node's ``util.format("%s")`` prints it (arrays inspected)."""
+    if isinstance(value, list):
+        inner = ", ".join(f"'{v}'" if isinstance(v, str) else js_format(v) for v in value)
+        return f"[ {inner} ]" if value else "[]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def kerror(
+    error_id: str, *args: object, message: str | None = None, errors: list[KuzzleError] | None = None
+) -> KuzzleError:
     """Build the error ``error_id``, filling its ``%s`` placeholders with ``args`` in order.
 
-    Kuzzle exposes the placeholder values as ``props``.
+    As Node's ``util.format``: surplus arguments are appended, separated by spaces;
+    ``message`` replaces the template (kerror's ``{message}`` option). Kuzzle exposes
+    the placeholder values as ``props``; a partial error carries ``errors``.
     """
     domain, subdomain, number, error_class, template = _CATALOG[error_id]
-    props = [str(arg) for arg in args]
-    message = template
-    for prop in props:
-        message = message.replace("%s", prop, 1)
+    props = [arg if isinstance(arg, list) else str(arg) for arg in args]
+    text = template
+    surplus: list[str] = []
+    for arg in args:
+        if "%s" in text:
+            text = text.replace("%s", js_format(arg), 1)
+        else:
+            surplus.append(js_format(arg))
+    if surplus:
+        text = " ".join([text, *surplus])
     return KuzzleError(
         id=error_id,
         code=(domain << 24) | (subdomain << 16) | number,
         status=_STATUS_BY_CLASS[error_class],
-        message=message,
+        message=message if message is not None else text,
         props=props,
+        errors=errors if error_class == "Partial" else None,
     )

@@ -6,8 +6,10 @@ Order of checks, as in kuzzle ``lib/api/funnel.js``:
 3. ``authToken`` cookie (§7.7): both a cookie and a ``jwt`` → ``security.token.verification_error``;
    ``auth:login|checkToken|logout`` with ``cookieAuth`` run as anonymous;
 4. token verification (anonymous when there is none) and, on WebSocket, token linking (§7.8);
-5. controller and action lookup, then the action itself.
-Rights are not checked: Kuzzle's roles are unrestricted until createFirstAdmin (§7.8).
+5. rights (``checkRights``): the user's profiles must allow the action on the request's
+   index and collection, else ``security.rights.unauthorized`` (anonymous, 401) or
+   ``security.rights.forbidden`` (403); a fresh server's roles allow everything;
+6. controller and action lookup, then the action itself.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from .context import ActionTable, ServerContext
 from .errors import KuzzleError, kerror
 from .request import KuzzleRequest, request_envelope
-from .users import ANONYMOUS_USER
+from .users import ANONYMOUS_KUID, ANONYMOUS_USER
 
 # lib/config/sdkCompatibility.json: minimum major version per SDK name.
 _SDK_MIN_MAJOR = {"js": 7, "csharp": 2, "cpp": 2, "java": 3, "android": 5, "go": 3, "php": 4}
@@ -46,6 +48,7 @@ class Funnel:
             raise kerror("api.process.unauthorized_origin", origin)
         self._check_sdk_version(request.volatile or {})
         self._authenticate(request)
+        self._check_rights(request)
         handlers = self._actions.get(request.controller)
         if handlers is None:
             raise kerror("api.process.controller_not_found", request.controller)
@@ -90,11 +93,19 @@ class Funnel:
             return
         token = self._ctx.tokens.verify(request.jwt)
         user = self._ctx.users.get(token.kuid)
-        if user is None:  # the fixture changed under a live token
-            raise kerror("security.token.invalid")
+        if user is None:  # deleted users lose their tokens: only a stale cache gets here
+            raise kerror("security.user.not_found", token.kuid)
         request.user, request.token = user, token
         if request.connection.notifiable:
             self._ctx.tokens.link(token, request.connection.id)
+
+
+    def _check_rights(self, request: KuzzleRequest) -> None:
+        if self._ctx.security.allows(request.user, request.controller, request.action, request.args):
+            return
+        kind = "unauthorized" if request.kuid == ANONYMOUS_KUID else "forbidden"
+        # Kuzzle passes the kuid to both messages: util.format appends it to the shorter one.
+        raise kerror(f"security.rights.{kind}", request.controller, request.action, request.kuid)
 
 
 def _auth_token_cookie(header: str) -> str | None:

@@ -7,12 +7,10 @@ A user is a kuid, a list of profile ids and free-form content; credentials live 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .internal import InternalDb
+from .internal import InternalCollection, InternalDb
 
 ANONYMOUS_KUID = "-1"
 
@@ -37,39 +35,33 @@ class UserRepository:
     """Users by kuid; every read goes to SQLite, so a change applies to the next request."""
 
     def __init__(self, internal: InternalDb) -> None:
-        self._db = internal.db
+        self._collection = InternalCollection(internal, "users")
 
     def get(self, kuid: str) -> User | None:
         if kuid == ANONYMOUS_KUID:
             return ANONYMOUS_USER
-        row = self._db.execute("SELECT source FROM users WHERE id = ?", (kuid,)).fetchone()
-        return None if row is None else _from_source(kuid, row[0])
+        source = self._collection.get(kuid)
+        return None if source is None else _from_source(kuid, source)
 
     def exists(self, kuid: str) -> bool:
-        return self._db.execute("SELECT 1 FROM users WHERE id = ?", (kuid,)).fetchone() is not None
+        return self._collection.exists(kuid)
 
-    def all(self) -> Iterator[User]:
+    def all(self) -> list[User]:
         """Every stored user, in creation order."""
-        for kuid, source in self._db.execute("SELECT id, source FROM users ORDER BY seq").fetchall():
-            yield _from_source(kuid, source)
+        return [_from_source(kuid, source) for kuid, source in self._collection.all()]
 
     def save(self, user: User) -> User:
-        """Create or replace; a replaced user keeps its place in the creation order."""
-        source = json.dumps({"profileIds": user.profile_ids, "content": user.content})
-        self._db.execute(
-            "INSERT INTO users (id, source, seq) VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM users))"
-            " ON CONFLICT (id) DO UPDATE SET source = excluded.source",
-            (user.kuid, source),
-        )
+        """Create or replace."""
+        self._collection.put(user.kuid, {**user.content, "profileIds": user.profile_ids})
         return user
 
     def delete(self, kuid: str) -> None:
-        self._db.execute("DELETE FROM users WHERE id = ?", (kuid,))
+        self._collection.delete(kuid)
 
-    def clear(self) -> None:
-        self._db.execute("DELETE FROM users")
+    def clear(self) -> int:
+        return self._collection.clear()
 
 
-def _from_source(kuid: str, source: str) -> User:
-    data = json.loads(source)
-    return User(kuid=kuid, profile_ids=list(data["profileIds"]), content=dict(data["content"]))
+def _from_source(kuid: str, source: dict[str, Any]) -> User:
+    content = dict(source)
+    return User(kuid=kuid, profile_ids=list(content.pop("profileIds")), content=content)

@@ -11,12 +11,7 @@ from ..credentials import LOCAL_STRATEGY
 from ..errors import KuzzleError, kerror
 from ..request import KuzzleRequest
 from ..tokens import NEVER, Token
-from ..users import ANONYMOUS_KUID
-
-# Every role is unrestricted until createFirstAdmin (§7.8), so everyone may do everything.
-_UNRESTRICTED_RIGHTS = [
-    {"controller": "*", "action": "*", "index": "*", "collection": "*", "value": "allowed"}
-]
+from ..users import ANONYMOUS_KUID, User
 
 
 def auth_cookie(token: Token) -> str:
@@ -144,7 +139,8 @@ class AuthController:
         return {**request.user.serialize(), "strategies": strategies}
 
     async def get_my_rights(self, request: KuzzleRequest) -> dict[str, Any]:
-        return {"hits": _UNRESTRICTED_RIGHTS, "total": len(_UNRESTRICTED_RIGHTS)}
+        hits = self._ctx.security.rights(request.user.profile_ids)
+        return {"hits": hits, "total": len(hits)}
 
     async def update_self(self, request: KuzzleRequest) -> dict[str, Any]:
         self._assert_authenticated(request)
@@ -164,7 +160,7 @@ class AuthController:
         for field_name in ("controller", "action"):
             if not isinstance(body.get(field_name), str):
                 raise kerror("api.assert.missing_argument", f"body.{field_name}")
-        return {"allowed": True}  # every role is unrestricted (§7.8)
+        return {"allowed": requested_action_allowed(self._ctx, request.user, body)}
 
     # -- credentials of the local strategy (kuzzle-plugin-auth-passport-local) -------------
 
@@ -217,6 +213,12 @@ class AuthController:
         key_id = request.get_string("_id")
         self._ctx.api_keys.delete(request.kuid, key_id)
         return {"_id": key_id}
+
+
+def requested_action_allowed(ctx: ServerContext, user: User, payload: dict[str, Any]) -> bool:
+    """``isActionAllowed(new Request(payload))``: the payload's own arguments count."""
+    arguments = {k: v for k, v in payload.items() if k not in ("controller", "action", "body")}
+    return ctx.security.allows(user, payload["controller"], payload["action"], arguments)
 
 
 def api_key_ttl_ms(ctx: ServerContext, request: KuzzleRequest) -> int:

@@ -90,4 +90,4 @@ class ServerController:
         return self._api_definition()
 
     async def admin_exists(self, request: KuzzleRequest) -> dict[str, bool]:
-        return {"exists": True}
+        return {"exists": self._ctx.security.admin_exists()}
