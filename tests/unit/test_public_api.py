@@ -33,6 +33,8 @@ def test_public_methods_of_the_main_classes_are_documented() -> None:
         kuzzle_browser.WebSocket,
         kuzzle_browser.Subscription,
         kuzzle_browser.SearchResult,
+        kuzzle_browser.LiveQuery,
+        kuzzle_browser.Observer,
         *(
             type(getattr(kuzzle, c))
             for c in ("auth", "document", "collection", "index", "realtime", "server")
