@@ -58,6 +58,7 @@ async def serve(config: ServerConfig) -> None:
     await server.start()
     print(f"kuzzle-devserver listening on {server.url}", flush=True)
     stopping = asyncio.Event()
+    server.on_shutdown = stopping.set  # admin:shutdown
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)

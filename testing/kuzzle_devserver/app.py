@@ -9,6 +9,7 @@ import logging
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from .http_routes import api_definition
 from .internal import InternalDb
 from .realtime import SERVER_CHANNEL, HotelClerk, push
 from .request import NODE_ID, envelope
+from .roles import kuzzle_actions
 from .security import Security, load_securities
 from .storage import Storage
 from .tokens import TokenRepository
@@ -38,6 +40,7 @@ from .ws_entry import WebSocketEntryPoint, WebSocketSession
 log = logging.getLogger(__name__)
 
 REQUEST_LOG_SIZE = 20_000
+SHUTDOWN_DELAY_S = 0.2
 
 # notifier.js notifyTokenExpired, on the constant server channel (§2.5).
 TOKEN_EXPIRED = {
@@ -81,7 +84,7 @@ class DevServer:
         api_keys = ApiKeyRepository(internal, tokens)
         security = Security(
             internal, users, local, tokens, api_keys, storage,
-            lambda controller: set(actions[controller]) if controller in actions else None,
+            kuzzle_actions(lambda controller: set(actions.get(controller, {}))),
         )
         self.ctx = ServerContext(
             config=config,
@@ -94,7 +97,12 @@ class DevServer:
             security=security,
             hotel=HotelClerk(),
         )
-        actions = build_action_table(self.ctx, lambda: api_definition(actions))
+        self.on_shutdown: Callable[[], None] | None = None
+        """Called by ``admin:shutdown`` (the CLI stops its loop); by default the server stops."""
+        self._stopped = False
+        actions = build_action_table(
+            self.ctx, lambda: api_definition(actions), lambda: data_dir, self._shutdown_requested
+        )
         self._seed()
         funnel = Funnel(self.ctx, actions)
         self._http = HttpEntryPoint(config, funnel, self._requests.append)
@@ -147,7 +155,18 @@ class DevServer:
         await self._site.start()
         self.port = self._runner.addresses[0][1]
 
+    def _shutdown_requested(self) -> None:
+        # Let the answer to admin:shutdown reach the client before the sockets close.
+        loop = asyncio.get_running_loop()
+        if self.on_shutdown is not None:
+            loop.call_later(SHUTDOWN_DELAY_S, self.on_shutdown)
+        else:
+            loop.call_later(SHUTDOWN_DELAY_S, lambda: self._background(self.stop()))
+
     async def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         for session in list(self._ws.sessions.values()):
             if session.open:
                 await session.ws.close(code=1001, message=b"server shutting down")

@@ -198,6 +198,10 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
     "api.process.action_locked": (2, 2, 1, "Precondition", 'Cannot execute action "%s": already executing.'),
     "api.process.shutting_down": (2, 2, 7, "ServiceUnavailable", "Rejected: this node is shutting down."),
     "api.process.admin_exists": (2, 2, 9, "Precondition", "Admin user is already set."),
+    "services.storage.get_limit_exceeded": (
+        1, 1, 3, "SizeLimit",
+        "The number of documents returned by this request exceeds the configured server limit.",
+    ),
     "services.storage.write_limit_exceeded": (
         1, 1, 4, "SizeLimit",
         "The number of documents edited by this request exceeds the configured server limit.",

@@ -40,7 +40,7 @@ class Funnel:
             result = await self._process(request)
         except KuzzleError as error:
             return request_envelope(request, error=error)
-        return request_envelope(request, result=result)
+        return request_envelope(request, result=result, error=request.partial_error)
 
     async def _process(self, request: KuzzleRequest) -> Any:
         origin = request.connection.headers.get("origin")

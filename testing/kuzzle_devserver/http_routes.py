@@ -100,7 +100,80 @@ POST /:index/:collection/_publish realtime publish
 GET /_listSubscriptions realtime list
 """
 
-ROUTES = [Route(*line.split()) for line in _TABLE.strip().splitlines()]
+# security and admin controllers, in Kuzzle's order (lib/api/httpRoutes.js).
+_SECURITY_TABLE = """
+POST /admin/_refreshIndexCache admin refreshIndexCache
+POST /admin/_resetCache admin resetCache
+POST /admin/_resetSecurity admin resetSecurity
+POST /admin/_resetDatabase admin resetDatabase
+POST /admin/_resetKuzzleData admin resetKuzzleData
+POST /admin/_dump admin dump
+POST /admin/_shutdown/ admin shutdown
+POST /admin/_loadFixtures admin loadFixtures
+POST /admin/_loadMappings admin loadMappings
+POST /admin/_loadSecurities admin loadSecurities
+GET /profiles/:_id security getProfile
+GET /profiles/:_id/_rights security getProfileRights
+GET /roles/:_id security getRole
+GET /users/:_id security getUser
+GET /users/:_id/_strategies security getUserStrategies
+GET /users/_mGet security mGetUsers
+GET /users/:_id/_rights security getUserRights
+GET /profiles/_mapping security getProfileMapping
+GET /roles/_mapping security getRoleMapping
+GET /users/_mapping security getUserMapping
+GET /users/_scroll/:scrollId security scrollUsers
+GET /credentials/:strategy/:_id security getCredentials
+GET /credentials/:strategy/:_id/_byId security getCredentialsById
+GET /credentials/:strategy/:_id/_exists security hasCredentials
+GET /credentials/:strategy/_fields security getCredentialFields
+GET /credentials/_fields security getAllCredentialFields
+GET /profiles/_scroll/:scrollId security scrollProfiles
+POST /_security/:collection/_refresh security refresh
+POST /_createFirstAdmin/:_id security createFirstAdmin
+POST /_createFirstAdmin security createFirstAdmin
+POST /_restrictDefaultRights security restrictDefaultRights
+POST /credentials/:strategy/:_id/_create security createCredentials
+POST /profiles/:_id/_create security createProfile
+POST /roles/:_id/_create security createRole
+POST /users/_createRestricted security createRestrictedUser
+POST /users/:_id/_createRestricted security createRestrictedUser
+POST /users/_create security createUser
+POST /users/:_id/_create security createUser
+POST /profiles/_mDelete security mDeleteProfiles
+POST /roles/_mDelete security mDeleteRoles
+POST /users/_mDelete security mDeleteUsers
+POST /profiles/_mGet security mGetProfiles
+POST /users/_mGet security mGetUsers
+POST /roles/_mGet security mGetRoles
+POST /profiles/_search security searchProfiles
+POST /roles/_search security searchRoles
+POST /users/_search security searchUsers
+POST /credentials/:strategy/users/_search security searchUsersByCredentials
+POST /users/:_id/_upsert security upsertUser
+POST /credentials/:strategy/:_id/_validate security validateCredentials
+POST /_checkRights/:userId security checkRights
+POST /users/:userId/api-keys/_create security createApiKey
+POST /users/:userId/api-keys/_search security searchApiKeys
+DELETE /profiles/:_id security deleteProfile
+DELETE /roles/:_id security deleteRole
+DELETE /users/:_id security deleteUser
+DELETE /credentials/:strategy/:_id security deleteCredentials
+DELETE /users/:_id/tokens security revokeTokens
+DELETE /users/:userId/api-keys/:_id security deleteApiKey
+PUT /profiles/:_id security createOrReplaceProfile
+PUT /roles/:_id security createOrReplaceRole
+PUT /credentials/:strategy/:_id/_update security updateCredentials
+PUT /profiles/:_id/_update security updateProfile
+PUT /roles/:_id/_update security updateRole
+PUT /users/:_id/_update security updateUser
+PUT /users/:_id/_replace security replaceUser
+PUT /profiles/_mapping security updateProfileMapping
+PUT /roles/_mapping security updateRoleMapping
+PUT /users/_mapping security updateUserMapping
+"""
+
+ROUTES = [Route(*line.split()) for table in (_TABLE, _SECURITY_TABLE) for line in table.strip().splitlines()]
 
 
 def match_route(verb: str, path: str) -> tuple[Route, dict[str, str]] | None:

@@ -41,6 +41,8 @@ class KuzzleRequest:
     token: Token | None = None
     timestamp: int = field(default_factory=lambda: int(time.time() * 1000))
     response_headers: dict[str, str] = field(default_factory=dict)
+    partial_error: KuzzleError | None = None
+    """``request.setError`` with a result: a partial success (206) keeps its result."""
 
     @classmethod
     def from_payload(cls, payload: Any, connection: ClientConnection) -> KuzzleRequest:

@@ -18,27 +18,45 @@ from .errors import kerror
 ROLE_ALL: dict[str, Any] = {"controllers": {"*": {"actions": {"*": True}}}}
 PROTECTED_IDS = ("admin", "default", "anonymous")
 
-# Kuzzle's native controllers (funnel.isNativeController); memoryStorage is ms's alias.
-NATIVE_CONTROLLERS = frozenset(
-    {
-        "admin",
-        "auth",
-        "bulk",
-        "cluster",
-        "collection",
-        "debug",
-        "document",
-        "index",
-        "memoryStorage",
-        "ms",
-        "realtime",
-        "security",
-        "server",
-    }
-)
+# Kuzzle 2.56's native controllers and their actions (the lists their constructors give,
+# lib/api/controllers/*), whether or not the dev server serves them: a role may name
+# them. ms (memoryStorage, its alias) has one action per Redis command: any name passes.
+_NATIVE_ACTIONS = {
+    "admin": "dump loadFixtures loadMappings loadSecurities refreshIndexCache resetCache resetDatabase"
+    " resetSecurity shutdown",
+    "auth": "checkRights checkToken createApiKey createMyCredentials createToken credentialsExist"
+    " deleteApiKey deleteMyCredentials getCurrentUser getMyCredentials getMyRights getStrategies login"
+    " logout refreshToken searchApiKeys updateMyCredentials updateSelf validateMyCredentials",
+    "bulk": "import write mWrite deleteByQuery updateByQuery",
+    "cluster": "status",
+    "collection": "create delete deleteSpecifications exists getMapping getSettings getSpecifications"
+    " list refresh scrollSpecifications searchSpecifications truncate update updateMapping"
+    " updateSpecifications validateSpecifications",
+    "debug": "nodeVersion enable disable post addListener removeListener",
+    "document": "count create createOrReplace delete deleteByQuery deleteFields exists export get mCreate"
+    " mCreateOrReplace mDelete mExists mGet mReplace mUpdate mUpsert replace scroll search update"
+    " updateByQuery upsert validate",
+    "index": "create delete exists list mDelete stats",
+    "realtime": "count join list publish subscribe unsubscribe validate",
+    "server": "adminExists capabilities getAllStats getConfig getLastStats getStats healthCheck info"
+    " metrics now publicApi openapi",
+}
+NATIVE_CONTROLLERS = frozenset({*_NATIVE_ACTIONS, "security", "ms", "memoryStorage"})
 
 ActionsOf = Callable[[str], "set[str] | None"]
-"""The actions of a native controller, or None when the dev server does not serve it."""
+"""The actions of a native controller, or None when any name is accepted (ms)."""
+
+
+def kuzzle_actions(served: ActionsOf) -> ActionsOf:
+    """Kuzzle's action names of a native controller, with those the server serves."""
+
+    def actions_of(controller: str) -> set[str] | None:
+        if controller in ("ms", "memoryStorage"):
+            return None
+        known = set(_NATIVE_ACTIONS.get(controller, "").split())
+        return known | (served(controller) or set())
+
+    return actions_of
 
 
 def allows(controllers: Any, controller: str, action: str) -> bool:
