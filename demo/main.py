@@ -50,6 +50,8 @@ from kuzzle_browser import (
 ROOT = document.documentElement
 FLASH = js.JSON.parse('[{"background": "#e7ecff"}, {"background": "transparent"}]')
 MAX_TEXT = 200  # characters per item, shown next to the field
+# The list itself is gone (demo data reset while this window was open): create it, retry.
+LIST_MISSING = ("services.storage.unknown_index", "services.storage.unknown_collection")
 
 
 # ----------------------------------------------------------------------------- settings
@@ -380,6 +382,8 @@ class App:
             self.board.live = await self.kuzzle.document.live(
                 INDEX, COLLECTION, sort=[{"_kuzzle_info.createdAt": "asc"}], callback=self.changed
             )
+        else:  # signed in again: read what the server holds now (it may have been reset)
+            await self.board.live.refresh()
         self.forbidden = not await self.can_write()
         self.set_connection("connected" if self.kuzzle.connected else "reconnecting")
         show("#add-form", not self.forbidden)
@@ -449,6 +453,9 @@ class App:
                 except KuzzleError as exc:
                     if exc.id == done_if:
                         break
+                    if exc.id in LIST_MISSING:
+                        await self.ensure_collection()
+                        continue
                     if isinstance(exc, ForbiddenError):
                         self.forbidden = True
                         self.set_connection("connected")

@@ -9,6 +9,11 @@
   it again on the same data), frozen (SIGSTOP, then SIGCONT: the requests in flight lose
   their answers although the server may store them), and while one window is reloaded
   during an outage (its queue lives in localStorage).
+* ``test_signed_out_after_a_data_reset_keeps_the_changes``: the README's reset (``rm -rf
+  data/``) during an outage: the restarted server no longer knows the sessions, the
+  windows say "signed out · N waiting", and after signing in the N changes land.
+* ``test_a_reader_sees_the_forbidden_state``: a user whose role may only read gets the
+  read-only state, not error ids.
 
 Each scenario reports figures into the reliability table: edits lost, windows that
 disagree after convergence, rows stuck "queued", time to converge. All zero but the last.
@@ -17,7 +22,9 @@ disagree after convergence, rows stuck "queued", time to converge. All zero but 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -186,7 +194,14 @@ async def queued(page: Any, count: int) -> None:
 
 
 def run_windows(
-    harness: Harness, names: list[str], demo: MakeDemo, figures: list[Figure], story: Any, artifacts: Path
+    harness: Harness,
+    names: list[str],
+    demo: MakeDemo,
+    figures: list[Figure],
+    story: Any,
+    artifacts: Path,
+    *,
+    sign: Any = None,
 ) -> None:
     recorder = NetworkRecorder()
     log = PageLog()
@@ -199,10 +214,10 @@ def run_windows(
             for name, context in zip(names, contexts, strict=True)
         }
         try:
-            for page in pages.values():
-                page.set_default_timeout(wait_ms)
             for name, page in pages.items():  # one by one: Pyodide boots share two cores
-                await sign_in(page, demo.url, name, with_chip=True)
+                page.set_default_timeout(harness.scaled(120) * 1000)  # a boot on a busy machine
+                await (sign or sign_in)(page, demo.url, name, with_chip=True)
+                page.set_default_timeout(wait_ms)
             await story(Windows(pages, figures, log))
         except Exception:
             for name, page in pages.items():
@@ -320,5 +335,100 @@ def test_three_windows_through_kill_freeze_and_reload(
 
     try:
         run_windows(browser_harness, ["alice", "bob", "carol"], demo, fault_figures, story, artifacts)
+    finally:
+        demo.stop()
+
+
+def test_signed_out_after_a_data_reset_keeps_the_changes(
+    browser_harness: Harness, demo_data: Path, fault_figures: list[Figure], artifacts: Path
+) -> None:
+    """Ctrl-C, ``rm -rf data/``, edits, make demo again: the sessions are gone; each window
+    shows "signed out" with its count and, once signed in, sends its changes (none lost)."""
+    demo = MakeDemo(demo_data)
+    timeout = browser_harness.scaled(60)
+    demo.start(timeout)
+    converge_s = browser_harness.scaled(60)
+
+    async def story(windows: Windows) -> None:
+        alice, bob = windows.pages["alice"], windows.pages["bob"]
+        await add(alice, "kept")
+        await windows.converge("data reset: before", {"kept"}, time.monotonic(), converge_s)
+        await asyncio.to_thread(demo.ctrl_c, timeout)
+        shutil.rmtree(demo_data)  # the README's reset, while the windows are open
+        await add(alice, "from alice")
+        await add(bob, "from bob")
+        await asyncio.gather(queued(alice, 1), queued(bob, 1))
+        await asyncio.to_thread(demo.start, timeout)
+        signed_out = f"{ROOT_DATA}.connection === 'signed-out' && {ROOT_DATA}.queue === '1'"
+        await asyncio.gather(alice.wait_for_function(signed_out), bob.wait_for_function(signed_out))
+        assert "1 change wait" in await alice.inner_text("#login-reason")
+        back = time.monotonic()
+        for name, page in windows.pages.items():
+            await page.click(f".demo-users [data-user={name}]")
+        # "kept" went with the reset data; both queued changes arrive
+        await windows.converge(
+            "data reset: sessions lost, sign in again", {"from alice", "from bob"}, back, converge_s
+        )
+
+    try:
+        run_windows(browser_harness, ["alice", "bob"], demo, fault_figures, story, artifacts)
+    finally:
+        demo.stop()
+
+
+def http(demo: MakeDemo, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(
+        f"http://{CFG.HOST}:{demo.api_port}{path}",
+        data=None if body is None else json.dumps(body).encode(),
+        headers=headers,
+        method=method,
+    )
+    with urllib.request.urlopen(request, timeout=CFG.scaled(10)) as response:
+        return json.loads(response.read())["result"]
+
+
+def test_a_reader_sees_the_forbidden_state(
+    browser_harness: Harness, demo_data: Path, fault_figures: list[Figure], artifacts: Path
+) -> None:
+    """A user whose role reads documents but may not write them: the page says read-only
+    (connection pill and a notice) and offers no add form."""
+    demo = MakeDemo(demo_data)
+    demo.start(browser_harness.scaled(60))
+    admin = http(demo, "POST", "/_login/local", {"username": "alice", "password": "alice-password"})["jwt"]
+    reads = {"actions": {"search": True, "get": True, "mGet": True, "count": True, "exists": True}}
+    role = {
+        "controllers": {
+            "auth": {"actions": {"*": True}},
+            "document": reads,
+            "realtime": {"actions": {"*": True}},
+            "collection": {"actions": {"exists": True}},
+            "index": {"actions": {"exists": True}},
+            "server": {"actions": {"*": True}},
+        }
+    }
+    http(demo, "PUT", "/roles/reader", role, admin)
+    http(demo, "POST", "/profiles/reader/_create", {"policies": [{"roleId": "reader"}]}, admin)
+    user = {
+        "content": {"profileIds": ["reader"]},
+        "credentials": {"local": {"username": "dave", "password": "dave-password"}},
+    }
+    http(demo, "POST", "/users/dave/_create", user, admin)
+    http(demo, "POST", "/kuzzle_browser_demo/_create", {}, admin)
+    http(demo, "PUT", "/kuzzle_browser_demo/items", {}, admin)
+
+    async def story(windows: Windows) -> None:
+        dave = windows.pages["dave"]
+        await dave.wait_for_function(f"{ROOT_DATA}.connection === 'forbidden'")
+        assert await dave.is_visible("#read-only") and not await dave.is_visible("#add-form")
+        assert "read-only" in await dave.inner_text("#connection-text")
+
+    async def sign_in_dave(page: Any, url: str, name: str, *, with_chip: bool) -> None:
+        await sign_in(page, url, name, with_chip=False)
+
+    try:
+        run_windows(browser_harness, ["dave"], demo, fault_figures, story, artifacts, sign=sign_in_dave)
     finally:
         demo.stop()
