@@ -104,8 +104,10 @@ async def wait_texts(page: Any, expected: list[str], timeout_ms: float, *, any_o
 
 
 async def sign_in(page: Any, url: str, user: str, *, with_chip: bool) -> None:
+    """Open the demo, wait for Python to boot (a generous bound: the machine may be busy), sign in."""
     await page.goto(url)
-    await page.wait_for_function(f"{ROOT_DATA}.state === 'ready' || {ROOT_DATA}.state === 'error'")
+    booted = f"{ROOT_DATA}.state === 'ready' || {ROOT_DATA}.state === 'error'"
+    await page.wait_for_function(booted, timeout=CFG.scaled(120) * 1000)
     assert await page.evaluate(f"{ROOT_DATA}.state") == "ready", await page.inner_text("#message")
     if with_chip:  # the demo-user buttons fill the form and sign in
         await page.click(f".demo-users [data-user={user}]")

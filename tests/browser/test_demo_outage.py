@@ -214,10 +214,10 @@ def run_windows(
             for name, context in zip(names, contexts, strict=True)
         }
         try:
-            for name, page in pages.items():  # one by one: Pyodide boots share two cores
-                page.set_default_timeout(harness.scaled(120) * 1000)  # a boot on a busy machine
-                await (sign or sign_in)(page, demo.url, name, with_chip=True)
+            for page in pages.values():
                 page.set_default_timeout(wait_ms)
+            for name, page in pages.items():  # one by one: Pyodide boots share two cores
+                await (sign or sign_in)(page, demo.url, name, with_chip=True)
             await story(Windows(pages, figures, log))
         except Exception:
             for name, page in pages.items():
