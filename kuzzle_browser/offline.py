@@ -129,7 +129,11 @@ class OfflineRequests:
             self._fail_evicted(self.queue.clean(loop.time()))
             if kuzzle.offline_queue_loader is not None:
                 self.queue.prepend(await self._load(loop))
-            while kuzzle.protocol.is_ready() and (entry := self.queue.popleft()) is not None:
+            while (
+                kuzzle.protocol.is_ready()
+                and not kuzzle.login_required  # the session ended mid-replay: the rest waits
+                and (entry := self.queue.popleft()) is not None
+            ):
                 request = entry.request
                 # Reapply the current token: the queued one may be stale (kuzzle-sdk PR #744).
                 request.pop("jwt", None)
