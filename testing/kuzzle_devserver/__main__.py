@@ -21,7 +21,10 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
     parser.add_argument(
         "--data", type=Path, default=None, help="directory of kuzzle.sqlite3 (default: a fresh temporary one)"
     )
-    parser.add_argument("--users", type=Path, default=DEFAULT_USERS_FILE, help="users fixture (JSON)")
+    parser.add_argument(
+        "--users", type=Path, default=DEFAULT_USERS_FILE,
+        help="security fixture (JSON), loaded into a new data directory only",
+    )
     parser.add_argument(
         "--idle-timeout",
         type=float,

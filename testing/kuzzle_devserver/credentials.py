@@ -113,6 +113,3 @@ class LocalStrategy:
 
     def delete(self, kuid: str) -> None:
         self._db.execute("DELETE FROM credentials WHERE kuid = ?", (kuid,))
-
-    def clear(self) -> None:
-        self._db.execute("DELETE FROM credentials")

@@ -206,6 +206,7 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         1, 1, 4, "SizeLimit",
         "The number of documents edited by this request exceeds the configured server limit.",
     ),
+    "services.storage.import_failed": (1, 1, 5, "Partial", "Failed to import some or all documents."),
     "services.storage.incomplete_delete": (
         1, 1, 9, "Partial", "Couldn't delete all the requested documents: %s"
     ),

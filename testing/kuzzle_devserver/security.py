@@ -248,7 +248,9 @@ class Security:
             "updatedAt": now_ms(),
             "updater": author,
         }
-        updated = User(kuid, self._check_profiles(kuid, profile_ids or user.profile_ids), merged)
+        updated = User(
+            kuid, self._check_profiles(kuid, user.profile_ids if profile_ids is None else profile_ids), merged
+        )
         return self.users.save(updated)
 
     def replace_user(self, kuid: str, profile_ids: Any, content: dict[str, Any], author: str | None) -> User:

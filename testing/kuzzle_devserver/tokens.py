@@ -4,7 +4,7 @@ Kuzzle keeps its JWT secret in its internal index and tokens in Redis, so a rest
 Kuzzle still accepts the tokens it issued. This repository keeps both in the internal
 SQLite file (``internal.py``), with the live tokens also in memory (expiry timers and
 connection links, which die with the process as sockets do). Rules implemented
-(README "Authentication"):
+(README, "HTTP routes" and "Security"):
 
 - a bad signature or format, or a token missing from the cache (logged out, or past its
   grace period after a refresh) gives ``security.token.invalid``; a past expiry gives

@@ -58,9 +58,6 @@ class UserRepository:
     def delete(self, kuid: str) -> None:
         self._collection.delete(kuid)
 
-    def clear(self) -> int:
-        return self._collection.clear()
-
 
 def _from_source(kuid: str, source: dict[str, Any]) -> User:
     content = dict(source)

@@ -43,6 +43,7 @@ import pytest
 
 from pytest_kuzzle_browser import settings as CFG
 from pytest_kuzzle_browser.devserver_process import DevServer, DevServerError
+from pytest_kuzzle_browser.loading import Source, load_into
 from pytest_kuzzle_browser.serve_static import StaticServer
 from pytest_kuzzle_browser.vendor import is_vendored, vendor_all
 from pytest_kuzzle_browser.wheels import WheelError, resolve_wheel
@@ -230,7 +231,8 @@ class KuzzleServer:
     Kuzzle given with ``--kuzzle-url`` (control features skip the test).
 
     ``url`` (http[s]://host:port), ``ws_url``, ``host``, ``port``, ``ssl``,
-    ``is_devserver``, ``control(route, body)``, ``reset()``, ``restart()``, ``log_tail()``.
+    ``is_devserver``, ``control(route, body)``, ``reset()``, ``restart()``, ``log_tail()``,
+    ``load(mappings=, fixtures=, securities=)`` (any Kuzzle).
     """
 
     def __init__(self, *, url: str, dev: DevServer | None = None, data_dir: Path | None = None) -> None:
@@ -308,6 +310,22 @@ class KuzzleServer:
         if "--port" in dev.command:
             command[dev.command.index("--port") + 1] = str(port)
         self.dev = DevServer(command, cwd=dev.cwd).start(CFG.scaled(CFG.DEVSERVER_START_TIMEOUT))
+
+    def load(
+        self,
+        *,
+        mappings: Source = None,
+        fixtures: Source = None,
+        securities: Source = None,
+        on_existing_users: str = "fail",
+        login: dict[str, str] | None = None,
+    ) -> None:
+        """Load mappings, fixtures and securities (dicts or JSON file paths) through the
+        admin API, on the dev server or a real Kuzzle alike (see ``loading.py``)."""
+        load_into(
+            self.url, mappings=mappings, fixtures=fixtures, securities=securities,
+            on_existing_users=on_existing_users, login=login, timeout=CFG.scaled(30),
+        )  # fmt: skip
 
     def stop(self) -> None:
         if self.dev is not None:

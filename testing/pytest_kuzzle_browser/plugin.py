@@ -214,7 +214,8 @@ def kuzzle_server(browser_harness: Harness) -> KuzzleServer:
 
     ``.url``, ``.ws_url``, ``.host``, ``.port``; the control surface ``.control(route, body)``
     (e.g. ``kuzzle_server.control("reset")``), ``.reset()`` and ``.restart()`` skip the test
-    against a real Kuzzle::
+    against a real Kuzzle; ``.load(mappings=..., fixtures=..., securities=...)`` (dicts or
+    JSON file paths) goes through the admin API, so it works against both::
 
         def test_login(kuzzle_server, run_python):
             assert run_python(f'''

@@ -41,7 +41,9 @@ class Api:
 
     async def route(self, verb: str, path: str, body: Any = None) -> tuple[int, dict[str, Any]]:
         headers = {"Authorization": f"Bearer {self.jwt}"} if self.jwt else {}
-        async with self.http.request(verb, f"{self.server.url}{path}", json=body, headers=headers) as response:
+        async with self.http.request(
+            verb, f"{self.server.url}{path}", json=body, headers=headers
+        ) as response:
             return response.status, await response.json()
 
     async def as_user(self, username: str, password: str | None = None) -> Api:

@@ -24,8 +24,14 @@ class Process:
     def __init__(self, data_dir: Path | None) -> None:
         command = DevServer.command_for(port=0, data_dir=data_dir)
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen(command, cwd=ROOT / "testing", env=env, text=True,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            command,
+            cwd=ROOT / "testing",
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         assert self.proc.stdout is not None
         output = []
         for line in self.proc.stdout:
@@ -50,8 +56,14 @@ def processes() -> Iterator[list[Process]]:
             process.kill()
 
 
-async def call(http: aiohttp.ClientSession, url: str, controller: str, action: str,
-               jwt: str | None = None, **payload: Any) -> Any:
+async def call(
+    http: aiohttp.ClientSession,
+    url: str,
+    controller: str,
+    action: str,
+    jwt: str | None = None,
+    **payload: Any,
+) -> Any:
     body = {"controller": controller, "action": action, **payload}
     if jwt:
         body["jwt"] = jwt
@@ -64,13 +76,26 @@ async def test_a_killed_process_restarted_on_the_same_data_keeps_sessions(
 ) -> None:
     first = Process(tmp_path)
     processes.append(first)
-    login = await call(http, first.url, "auth", "login", strategy="local",
-                       body={"username": "carol", "password": "carol-password"})
+    login = await call(
+        http,
+        first.url,
+        "auth",
+        "login",
+        strategy="local",
+        body={"username": "carol", "password": "carol-password"},
+    )
     jwt = login["result"]["jwt"]
     key = await call(http, first.url, "auth", "createApiKey", jwt, body={"description": "ci"})
     api_key = key["result"]["_source"]["token"]
-    changed = await call(http, first.url, "auth", "updateMyCredentials", jwt, strategy="local",
-                         body={"password": "new-password"})
+    changed = await call(
+        http,
+        first.url,
+        "auth",
+        "updateMyCredentials",
+        jwt,
+        strategy="local",
+        body={"password": "new-password"},
+    )
     assert changed["status"] == 200, changed
     first.kill()
 
@@ -82,11 +107,23 @@ async def test_a_killed_process_restarted_on_the_same_data_keeps_sessions(
     assert me["status"] == 200 and me["result"]["_id"] == "carol"
     with_key = await call(http, second.url, "auth", "getCurrentUser", api_key)
     assert with_key["result"]["_id"] == "carol"
-    old = await call(http, second.url, "auth", "login", strategy="local",
-                     body={"username": "carol", "password": "carol-password"})
+    old = await call(
+        http,
+        second.url,
+        "auth",
+        "login",
+        strategy="local",
+        body={"username": "carol", "password": "carol-password"},
+    )
     assert old["error"]["id"] == "plugin.strategy.missing_user"
-    new = await call(http, second.url, "auth", "login", strategy="local",
-                     body={"username": "carol", "password": "new-password"})
+    new = await call(
+        http,
+        second.url,
+        "auth",
+        "login",
+        strategy="local",
+        body={"username": "carol", "password": "new-password"},
+    )
     assert new["status"] == 200
 
     logout = await call(http, second.url, "auth", "logout", jwt)
@@ -103,13 +140,47 @@ async def test_a_temporary_data_directory_is_ephemeral(
 ) -> None:
     first = Process(None)
     processes.append(first)
-    login = await call(http, first.url, "auth", "login", strategy="local",
-                       body={"username": "alice", "password": "alice-password"})
+    login = await call(
+        http,
+        first.url,
+        "auth",
+        "login",
+        strategy="local",
+        body={"username": "alice", "password": "alice-password"},
+    )
     first.kill()
     other = Process(None)
     processes.append(other)
     check = await call(http, other.url, "auth", "checkToken", body={"token": login["result"]["jwt"]})
     assert check["result"] == {"valid": False, "state": "Invalid token."}
+
+
+async def test_security_objects_survive_a_process_restart(
+    tmp_path: Path, processes: list[Process], http: aiohttp.ClientSession
+) -> None:
+    first = Process(tmp_path)
+    processes.append(first)
+    role = {"controllers": {"auth": {"actions": {"login": True, "getCurrentUser": True}}}}
+    assert (await call(http, first.url, "security", "createRole", _id="r", body=role))["status"] == 200
+    profile = {"policies": [{"roleId": "r"}]}
+    assert (await call(http, first.url, "security", "createProfile", _id="p", body=profile))["status"] == 200
+    user = {"content": {"profileIds": ["p"]}, "credentials": {"local": {"username": "u", "password": "pw"}}}
+    assert (await call(http, first.url, "security", "createUser", _id="u", body=user))["status"] == 200
+    deleted = await call(http, first.url, "security", "deleteUser", _id="bob")
+    assert deleted["status"] == 200
+    first.kill()
+
+    second = Process(tmp_path)  # the fixture is not loaded again: bob stays deleted
+    processes.append(second)
+    login = await call(
+        http, second.url, "auth", "login", strategy="local", body={"username": "u", "password": "pw"}
+    )
+    jwt = login["result"]["jwt"]
+    assert (await call(http, second.url, "auth", "getCurrentUser", jwt))["result"]["_id"] == "u"
+    refused = await call(http, second.url, "document", "search", jwt, index="i", collection="c")
+    assert refused["error"]["id"] == "security.rights.forbidden"
+    bob = await call(http, second.url, "security", "getUser", _id="bob")
+    assert bob["error"]["id"] == "security.user.not_found"
 
 
 def test_passwords_are_not_stored_in_clear(tmp_path: Path, processes: list[Process]) -> None:

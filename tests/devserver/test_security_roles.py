@@ -23,15 +23,24 @@ async def admin(server: DevServer, http: aiohttp.ClientSession) -> Api:
 async def test_a_fresh_server_has_kuzzles_initial_roles_and_profiles(admin: Api) -> None:
     roles = await admin.ok("security", "searchRoles")
     assert roles == {
-        "hits": [{"_id": name, "_source": {"controllers": ALL}} for name in ("admin", "default", "anonymous")],
+        "hits": [
+            {"_id": name, "_source": {"controllers": ALL}} for name in ("admin", "default", "anonymous")
+        ],
         "total": 3,
     }
     assert await admin.ok("security", "getProfile", _id="admin") == {
         "_id": "admin",
-        "_source": {"policies": [{"roleId": "admin"}], "rateLimit": 0, "optimizedPolicies": [{"roleId": "admin"}]},
+        "_source": {
+            "policies": [{"roleId": "admin"}],
+            "rateLimit": 0,
+            "optimizedPolicies": [{"roleId": "admin"}],
+        },
     }
     profiles = await admin.ok("security", "mGetProfiles", body={"ids": ["anonymous", "default"]})
-    assert [(p["_id"], p["_source"]["rateLimit"]) for p in profiles["hits"]] == [("anonymous", 0), ("default", 0)]
+    assert [(p["_id"], p["_source"]["rateLimit"]) for p in profiles["hits"]] == [
+        ("anonymous", 0),
+        ("default", 0),
+    ]
     assert (await admin.ok("security", "getRole", _id="anonymous"))["_source"] == {"controllers": ALL}
 
 
@@ -46,31 +55,62 @@ async def test_role_create_replace_update_get_delete(admin: Api) -> None:
     replaced = await admin.ok("security", "createOrReplaceRole", _id="reader", body={"controllers": ALL})
     assert replaced["_source"]["controllers"] == ALL
     updated = await admin.ok("security", "updateRole", _id="reader", body={"controllers": READER})
-    assert updated["_source"]["controllers"] == READER and updated["_source"]["_kuzzle_info"]["updater"] == "alice"
+    assert (
+        updated["_source"]["controllers"] == READER
+        and updated["_source"]["_kuzzle_info"]["updater"] == "alice"
+    )
     missing = await admin.error("security", "updateRole", _id="nope", body={"controllers": READER})
     assert (missing["id"], missing["status"]) == ("services.storage.not_found", 404)
 
     assert await admin.ok("security", "deleteRole", _id="reader") == {"_id": "reader"}
     gone = await admin.error("security", "getRole", _id="reader")
-    assert gone == {"id": "security.role.not_found", "code": 0x07050001, "message": 'Role "reader" not found.',
-                    "status": 404, "props": ["reader"]}
+    assert gone == {
+        "id": "security.role.not_found",
+        "code": 0x07050001,
+        "message": 'Role "reader" not found.',
+        "status": 404,
+        "props": ["reader"],
+    }
 
 
-@pytest.mark.parametrize(("body", "error_id", "message"), [
-    ({}, "api.assert.missing_argument", 'Missing argument "bad.controllers".'),
-    ({"controllers": []}, "api.assert.invalid_type", 'Wrong type for argument "bad.controllers" (expected: object)'),
-    ({"controllers": {}}, "api.assert.empty_argument", 'The argument "bad.controllers" is empty.'),
-    ({"controllers": {"document": {}}}, "api.assert.empty_argument", 'The argument "document" is empty.'),
-    ({"controllers": {"document": {"get": True}}}, "api.assert.missing_argument", 'Missing argument "document".'),
-    ({"controllers": {"document": {"actions": {"get": "yes"}}}}, "api.assert.invalid_type",
-     'Wrong type for argument "document.actions.get" (expected: boolean)'),
-    ({"controllers": {"document": {"actions": {"fly": True}}}}, "security.role.unknown_action",
-     "Trying to set role bad with a non-existing action 'fly' in controller 'document'. "),
-    ({"controllers": {"*": {"actions": {"get": True}}}}, "security.role.unknown_action",
-     "Trying to set role bad with a non-existing action 'get' in controller '*'. "),
-    ({"controllers": {"plugin": {"actions": {"*": True}}}}, "security.role.unknown_controller",
-     "Trying to set role bad with a non-existing controller 'plugin'. "),
-])
+@pytest.mark.parametrize(
+    ("body", "error_id", "message"),
+    [
+        ({}, "api.assert.missing_argument", 'Missing argument "bad.controllers".'),
+        (
+            {"controllers": []},
+            "api.assert.invalid_type",
+            'Wrong type for argument "bad.controllers" (expected: object)',
+        ),
+        ({"controllers": {}}, "api.assert.empty_argument", 'The argument "bad.controllers" is empty.'),
+        ({"controllers": {"document": {}}}, "api.assert.empty_argument", 'The argument "document" is empty.'),
+        (
+            {"controllers": {"document": {"get": True}}},
+            "api.assert.missing_argument",
+            'Missing argument "document".',
+        ),
+        (
+            {"controllers": {"document": {"actions": {"get": "yes"}}}},
+            "api.assert.invalid_type",
+            'Wrong type for argument "document.actions.get" (expected: boolean)',
+        ),
+        (
+            {"controllers": {"document": {"actions": {"fly": True}}}},
+            "security.role.unknown_action",
+            "Trying to set role bad with a non-existing action 'fly' in controller 'document'. ",
+        ),
+        (
+            {"controllers": {"*": {"actions": {"get": True}}}},
+            "security.role.unknown_action",
+            "Trying to set role bad with a non-existing action 'get' in controller '*'. ",
+        ),
+        (
+            {"controllers": {"plugin": {"actions": {"*": True}}}},
+            "security.role.unknown_controller",
+            "Trying to set role bad with a non-existing controller 'plugin'. ",
+        ),
+    ],
+)
 async def test_malformed_roles_are_refused_and_not_written(
     admin: Api, body: dict[str, Any], error_id: str, message: str
 ) -> None:
@@ -85,8 +125,12 @@ async def test_force_accepts_unknown_controllers(admin: Api) -> None:
 
 
 async def test_the_anonymous_role_must_keep_login(admin: Api) -> None:
-    error = await admin.error("security", "updateRole", _id="anonymous",
-                              body={"controllers": {"document": {"actions": {"get": True}}}})
+    error = await admin.error(
+        "security",
+        "updateRole",
+        _id="anonymous",
+        body={"controllers": {"document": {"actions": {"get": True}}}},
+    )
     assert error["id"] == "security.role.login_required"
     assert (await admin.ok("security", "getRole", _id="anonymous"))["_source"]["controllers"] == ALL
 
@@ -116,7 +160,9 @@ async def test_mdelete_roles_reports_partial_failures(admin: Api) -> None:
 
 async def test_search_roles_by_controllers(admin: Api) -> None:
     await admin.ok("security", "createRole", _id="reader", body={"controllers": READER})
-    await admin.ok("security", "createRole", _id="rt", body={"controllers": {"realtime": {"actions": {"*": True}}}})
+    await admin.ok(
+        "security", "createRole", _id="rt", body={"controllers": {"realtime": {"actions": {"*": True}}}}
+    )
     found = await admin.ok("security", "searchRoles", body={"controllers": ["document"]}, size=2)
     assert [h["_id"] for h in found["hits"]] == ["admin", "default"] and found["total"] == 4
 
@@ -124,7 +170,9 @@ async def test_search_roles_by_controllers(admin: Api) -> None:
 async def test_profile_create_update_and_its_answers(admin: Api) -> None:
     await admin.ok("security", "createRole", _id="reader", body={"controllers": READER})
     policies = [{"roleId": "reader", "restrictedTo": [{"index": "demo", "collections": ["b", "a"]}]}]
-    created = await admin.ok("security", "createProfile", _id="demo", body={"policies": policies, "rateLimit": 5})
+    created = await admin.ok(
+        "security", "createProfile", _id="demo", body={"policies": policies, "rateLimit": 5}
+    )
     source = created["_source"]
     assert source["policies"] == policies and source["rateLimit"] == 5
     assert source["optimizedPolicies"] == [{"roleId": "reader", "restrictedTo": {}}]
@@ -137,26 +185,53 @@ async def test_profile_create_update_and_its_answers(admin: Api) -> None:
     assert [h["_id"] for h in found["hits"]] == ["demo"] and found["total"] == 1
 
 
-@pytest.mark.parametrize(("body", "error_id", "message"), [
-    ({"policies": {"roleId": "default"}}, "api.assert.invalid_type",
-     'Wrong type for argument "body.policies" (expected: array)'),
-    ({}, "api.assert.missing_argument", 'Missing argument "body.policies".'),
-    ({"policies": [{"roleId": "ghost"}]}, "security.role.not_found", 'Role "ghost" not found.'),
-    ({"policies": [{"role": "default"}]}, "api.assert.missing_argument", 'Missing argument "bad.policies[0].roleId".'),
-    ({"policies": [{"roleId": "default", "extra": 1}]}, "api.assert.unexpected_argument",
-     'Unexpected argument "bad.policies[0].extra" (accepted arguments: "roleId", "restrictedTo")'),
-    ({"policies": [{"roleId": "default", "restrictedTo": {"index": "x"}}]}, "api.assert.invalid_type",
-     'Wrong type for argument "bad.policies[0].restrictedTo" (expected: object[])'),
-    ({"policies": [{"roleId": "default", "restrictedTo": [{"collections": ["a"]}]}]}, "api.assert.missing_argument",
-     'Missing argument "bad.policies[0].restrictedTo[0].index".'),
-    ({"policies": [{"roleId": "default", "restrictedTo": [{"index": "i", "collections": "a"}]}]},
-     "api.assert.invalid_type",
-     'Wrong type for argument "bad.policies[0].restrictedTo[0].collections" (expected: string[])'),
-    ({"policies": [{"roleId": "default"}], "rateLimit": -1}, "api.assert.invalid_argument",
-     'Invalid argument "rateLimit". Expected: positive integer, or zero'),
-    ({"policies": [{"roleId": "default"}], "rateLimit": 1.5}, "api.assert.invalid_type",
-     'Wrong type for argument "rateLimit" (expected: integer)'),
-])
+@pytest.mark.parametrize(
+    ("body", "error_id", "message"),
+    [
+        (
+            {"policies": {"roleId": "default"}},
+            "api.assert.invalid_type",
+            'Wrong type for argument "body.policies" (expected: array)',
+        ),
+        ({}, "api.assert.missing_argument", 'Missing argument "body.policies".'),
+        ({"policies": [{"roleId": "ghost"}]}, "security.role.not_found", 'Role "ghost" not found.'),
+        (
+            {"policies": [{"role": "default"}]},
+            "api.assert.missing_argument",
+            'Missing argument "bad.policies[0].roleId".',
+        ),
+        (
+            {"policies": [{"roleId": "default", "extra": 1}]},
+            "api.assert.unexpected_argument",
+            'Unexpected argument "bad.policies[0].extra" (accepted arguments: "roleId", "restrictedTo")',
+        ),
+        (
+            {"policies": [{"roleId": "default", "restrictedTo": {"index": "x"}}]},
+            "api.assert.invalid_type",
+            'Wrong type for argument "bad.policies[0].restrictedTo" (expected: object[])',
+        ),
+        (
+            {"policies": [{"roleId": "default", "restrictedTo": [{"collections": ["a"]}]}]},
+            "api.assert.missing_argument",
+            'Missing argument "bad.policies[0].restrictedTo[0].index".',
+        ),
+        (
+            {"policies": [{"roleId": "default", "restrictedTo": [{"index": "i", "collections": "a"}]}]},
+            "api.assert.invalid_type",
+            'Wrong type for argument "bad.policies[0].restrictedTo[0].collections" (expected: string[])',
+        ),
+        (
+            {"policies": [{"roleId": "default"}], "rateLimit": -1},
+            "api.assert.invalid_argument",
+            'Invalid argument "rateLimit". Expected: positive integer, or zero',
+        ),
+        (
+            {"policies": [{"roleId": "default"}], "rateLimit": 1.5},
+            "api.assert.invalid_type",
+            'Wrong type for argument "rateLimit" (expected: integer)',
+        ),
+    ],
+)
 async def test_malformed_profiles_are_refused_and_not_written(
     admin: Api, body: dict[str, Any], error_id: str, message: str
 ) -> None:
@@ -173,15 +248,21 @@ async def test_strict_profiles_need_existing_indexes(admin: Api) -> None:
 
 
 async def test_profile_deletion_rules(admin: Api) -> None:
-    error = await admin.error("security", "updateProfile", _id="anonymous", body={"policies": [{"roleId": "default"}]})
+    error = await admin.error(
+        "security", "updateProfile", _id="anonymous", body={"policies": [{"roleId": "default"}]}
+    )
     assert error["id"] == "security.profile.missing_anonymous_role"
     for name in ("admin", "default", "anonymous"):
-        assert (await admin.error("security", "deleteProfile", _id=name))["id"] == "security.profile.cannot_delete"
+        assert (await admin.error("security", "deleteProfile", _id=name))[
+            "id"
+        ] == "security.profile.cannot_delete"
     await admin.ok("security", "createProfile", _id="extra", body={"policies": [{"roleId": "default"}]})
     await admin.ok("security", "updateUser", _id="carol", body={"profileIds": ["default", "extra"]})
     in_use = await admin.error("security", "deleteProfile", _id="extra")
     assert (in_use["id"], in_use["status"]) == ("security.profile.in_use", 412)
-    assert await admin.ok("security", "deleteProfile", _id="extra", onAssignedUsers="remove") == {"_id": "extra"}
+    assert await admin.ok("security", "deleteProfile", _id="extra", onAssignedUsers="remove") == {
+        "_id": "extra"
+    }
     assert (await admin.ok("security", "getUser", _id="carol"))["_source"]["profileIds"] == ["default"]
 
 
@@ -194,4 +275,7 @@ async def test_mappings_and_refresh(admin: Api) -> None:
     assert "controllers" in (await admin.ok("security", "getRoleMapping"))["mapping"]
     assert await admin.ok("security", "refresh", collection="users") is None
     error = await admin.error("security", "refresh", collection="docs")
-    assert error["message"] == "Unexpected argument \"docs\" (accepted arguments: [ 'users', 'profiles', 'roles' ])"
+    assert (
+        error["message"]
+        == "Unexpected argument \"docs\" (accepted arguments: [ 'users', 'profiles', 'roles' ])"
+    )

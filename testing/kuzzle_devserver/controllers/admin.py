@@ -114,7 +114,9 @@ class AdminController:
                     raise kerror("services.storage.import_failed", errors=errors)
         return dict(ACKNOWLEDGE)
 
-    def _import(self, request: KuzzleRequest, index: str, collection: str, lines: list[Any]) -> list[KuzzleError]:
+    def _import(
+        self, request: KuzzleRequest, index: str, collection: str, lines: list[Any]
+    ) -> list[KuzzleError]:
         """ES bulk import: what succeeds stays, failures are returned (Kuzzle then throws)."""
         storage, errors = self._ctx.storage, []
         now = int(time.time() * 1000)
@@ -123,11 +125,15 @@ class AdminController:
         while position < len(lines):
             action_line = lines[position]
             if not isinstance(action_line, dict) or len(action_line) != 1:
-                raise kerror("api.assert.invalid_argument", f"{index}.{collection}[{position}]", "a bulk action")
-            (action, meta), = action_line.items()
+                raise kerror(
+                    "api.assert.invalid_argument", f"{index}.{collection}[{position}]", "a bulk action"
+                )
+            ((action, meta),) = action_line.items()
             meta = meta if isinstance(meta, dict) else {}
             doc_id = meta.get("_id")
-            document = None if action == "delete" else (lines[position + 1] if position + 1 < len(lines) else None)
+            document = (
+                None if action == "delete" else (lines[position + 1] if position + 1 < len(lines) else None)
+            )
             position += 1 if action == "delete" else 2
             try:
                 if action == "delete":
@@ -145,7 +151,9 @@ class AdminController:
                     merged = deep_merge(before["_source"], document.get("doc", {}))
                     storage.write(index, collection, str(doc_id), merged)
                 else:
-                    raise kerror("api.assert.invalid_argument", action, '"create", "index", "update", "delete"')
+                    raise kerror(
+                        "api.assert.invalid_argument", action, '"create", "index", "update", "delete"'
+                    )
             except KuzzleError as error:
                 errors.append(error)
         return errors
@@ -171,5 +179,3 @@ class AdminController:
             author=request.kuid,
         )
         return dict(ACKNOWLEDGE)
-
-

@@ -148,9 +148,7 @@ class AuthController:
         for forbidden in ("_id", "profileIds"):
             if forbidden in body:
                 raise kerror("api.assert.invalid_argument", f"body.{forbidden}", "absent")
-        user = request.user
-        user.content.update(body)
-        return self._ctx.users.save(user).serialize()
+        return self._ctx.security.update_user(request.kuid, None, body, request.kuid).serialize()
 
     async def get_strategies(self, request: KuzzleRequest) -> list[str]:
         return [LOCAL_STRATEGY]

@@ -43,7 +43,13 @@ class IndexController:
         if not all(isinstance(name, str) for name in indexes):
             raise kerror("api.assert.invalid_type", "body.indexes", "string[]")
         storage = self._ctx.storage
-        deleted = [name for name in indexes if storage.index_exists(name)]
+        # _allowedIndexes: only the indexes the user may index:delete.
+        security, user = self._ctx.security, request.user
+        deleted = [
+            name
+            for name in indexes
+            if storage.index_exists(name) and security.allows(user, "index", "delete", {"index": name})
+        ]
         for name in deleted:
             storage.delete_index(name)
         return {"deleted": deleted}

@@ -41,7 +41,15 @@ class RealtimeController:
         return {"count": self._ctx.hotel.count(room_id)}
 
     async def list_rooms(self, request: KuzzleRequest) -> dict[str, Any]:
-        return self._ctx.hotel.listing()
+        """Only the collections the user may subscribe to (hotelClerk ``list``)."""
+        listing = self._ctx.hotel.listing()
+        security = self._ctx.security
+        for index, collections in listing.items():
+            for collection in list(collections):
+                args = {"index": index, "collection": collection}
+                if not security.allows(request.user, "realtime", "subscribe", args):
+                    del collections[collection]
+        return listing
 
     async def validate(self, request: KuzzleRequest) -> dict[str, bool]:
         request.get_index(), request.get_collection()

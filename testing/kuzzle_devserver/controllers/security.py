@@ -286,7 +286,9 @@ class SecurityController:
         with self._ctx.internal.transaction():
             self._security.restrict_default_rights(request.kuid)
 
-    def _persist_user(self, request: KuzzleRequest, profile_ids: Any, content: dict[str, Any]) -> dict[str, Any]:
+    def _persist_user(
+        self, request: KuzzleRequest, profile_ids: Any, content: dict[str, Any]
+    ) -> dict[str, Any]:
         credentials = request.get_body_field("credentials", dict, "object", {})
         kuid = request.args.get("_id")
         if kuid is None:
@@ -429,7 +431,11 @@ class SecurityController:
     def _update_mapping(self, request: KuzzleRequest, collection: str) -> dict[str, Any]:
         merged = deep_merge(self._mapping(collection), request.get_body())
         self._ctx.internal.set_config(f"mapping:{collection}", json.dumps(merged))
-        return {"dynamic": merged.get("dynamic"), "_meta": merged.get("_meta", {}), "properties": merged["properties"]}
+        return {
+            "dynamic": merged.get("dynamic"),
+            "_meta": merged.get("_meta", {}),
+            "properties": merged["properties"],
+        }
 
     async def get_user_mapping(self, request: KuzzleRequest) -> dict[str, Any]:
         return {"mapping": self._mapping("users")["properties"]}
