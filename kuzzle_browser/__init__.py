@@ -17,8 +17,11 @@ from kuzzle_browser.client import SDK_NAME, Kuzzle
 from kuzzle_browser.controllers import BaseController
 from kuzzle_browser.errors import *  # noqa: F403 - the whole exception tree is public API
 from kuzzle_browser.http import Http
+from kuzzle_browser.live import LiveQuery
 from kuzzle_browser.network_protocol import NetworkProtocol
+from kuzzle_browser.observer import Observer, RealtimeDocument, RealtimeSearchResult
 from kuzzle_browser.options import DEFAULT
+from kuzzle_browser.protocol.live import Change
 from kuzzle_browser.search_result import (
     DocumentSearchResult,
     SearchResult,
@@ -45,14 +48,19 @@ __all__ = [  # the errors module's names, then ours
     "BatchController",
     "DEFAULT",
     "SDK_NAME",
+    "Change",
     "Http",
     "Kuzzle",
+    "LiveQuery",
     "NetworkProtocol",
+    "Observer",
     "Profile",
     "ProfileSearchResult",
     "Role",
     "RoleSearchResult",
     "DocumentSearchResult",
+    "RealtimeDocument",
+    "RealtimeSearchResult",
     "SearchResult",
     "SearchResultBase",
     "SpecificationsSearchResult",

@@ -14,6 +14,14 @@ everything above the wire:
 - after a reconnection, a logged-in client checks its token (and calls the
   ``authenticator`` hook if it is no longer valid), restores its subscriptions,
   replays the queue, then emits ``reconnected``;
+- when that re-authentication fails (or the token expires, or a reloaded page
+  restored requests made while logged in and has no session), the client stays
+  connected but *waits for a login*: ``login_required`` is True,
+  ``loginRequired`` ``{"error", "waiting": N}`` is emitted, queued requests are
+  kept (new ones queue too with ``auto_queue``; ``queuable=False`` ones, such
+  as ``auth.login``, go out), and the next successful login restores the
+  subscriptions and replays the queue with the new credentials. JS SDK 7.17.1
+  disconnects instead and its queue never replays;
 - ``tokenExpired`` fires on ``security.token.invalid`` and
   ``security.token.expired`` errors and on Kuzzle's ``TokenExpired`` push
   (JS SDK 7.17.1 ignores ``security.token.expired``).
@@ -71,6 +79,7 @@ KUZZLE_EVENTS: Final = frozenset(
         "disconnected",
         "networkError",
         "reconnectionError",
+        "loginRequired",
         "tokenExpired",
         "reAuthenticated",
         "queryError",
@@ -206,6 +215,7 @@ class Kuzzle(EventEmitter):
         expiry when the session is no longer valid."""
         self._jwt: Jwt | None = None
         self._logged_in = False
+        self._login_required = False
         self._reconnect_in_progress = False
         self._last_token_expired = float("-inf")
         if self.cookie_auth:
@@ -220,7 +230,6 @@ class Kuzzle(EventEmitter):
         self.realtime = RealtimeController(self)
         self.server = ServerController(self)
         self._wire_protocol()
-        self.on("connected", self._check_session)
 
     # -- properties --------------------------------------------------------------------
 
@@ -273,6 +282,16 @@ class Kuzzle(EventEmitter):
         if self.cookie_auth:
             return self._logged_in
         return self._jwt is not None and not self._jwt.expired(time.time())
+
+    @property
+    def login_required(self) -> bool:
+        """True while the session is gone and queued requests wait for a login.
+
+        Show it (``signed out: {len(kuzzle.offline_queue)} changes wait``) and call
+        :meth:`AuthController.login <kuzzle_browser.controllers.AuthController.login>`:
+        the queue then replays with the new credentials. See the ``loginRequired`` event.
+        """
+        return self._login_required
 
     @property
     def queue_max_size(self) -> int | None:
@@ -331,14 +350,46 @@ class Kuzzle(EventEmitter):
         if self.auto_queue:
             self.stop_queuing()
         self.emit("connected")
-        # Subscriptions set aside by an earlier disconnect() come back before the
-        # queue replays, so this client hears about its own replayed changes.
-        self._spawn(self._restore_then_replay())
+        self._spawn(self._first_connection())
+
+    async def _first_connection(self) -> None:
+        # Like the JS SDK: after the first connection, ask Kuzzle whether the
+        # token (or the cookie) is still valid. Requests restored from the page's
+        # storage that were made while logged in wait for a login, never go anonymous.
+        self._logged_in = await self._is_authenticated()
+        if self._logged_in:
+            self._login_required = False
+        elif self._login_required or self._offline.queue.needs_login():
+            self._hold_for_login(KuzzleError("Requests saved before the page reloaded wait for a login"))
+            return
+        await self._restore_then_replay()
 
     async def _restore_then_replay(self) -> None:
+        # Subscriptions set aside by an earlier disconnect() come back before the
+        # queue replays, so this client hears about its own replayed changes.
         await self.realtime._resubscribe_all()
         if self.auto_replay:
             self.play_queue()
+
+    def _hold_for_login(self, error: KuzzleError) -> None:
+        """The session is gone: keep the queue (and queue new requests) until a login."""
+        self._logged_in = False
+        self._login_required = True
+        self._jwt = None  # Kuzzle no longer accepts it
+        if self.auto_queue:
+            self.start_queuing()
+        self.emit("loginRequired", {"error": error, "waiting": len(self._offline.queue)})
+
+    def _after_login(self) -> None:
+        """``auth.login`` succeeded: subscriptions come back; a queue held for a login replays."""
+        if not self._login_required:
+            self.realtime._resume_suspended()
+            return
+        self._login_required = False
+        if self.protocol.is_ready():
+            if self.auto_queue:
+                self.stop_queuing()
+            self._spawn(self._restore_then_replay())
 
     def _protocol_network_error(self, error: KuzzleError) -> None:
         if self.auto_queue:
@@ -378,11 +429,6 @@ class Kuzzle(EventEmitter):
     ) -> None:
         await self.disconnect()
 
-    async def _check_session(self) -> None:
-        # Like the JS SDK: after the first connection, ask Kuzzle whether the
-        # token (or the cookie) is still valid.
-        self._logged_in = await self._is_authenticated()
-
     async def _is_authenticated(self) -> bool:
         try:
             result = await self.auth.check_token(queuable=False)
@@ -393,11 +439,15 @@ class Kuzzle(EventEmitter):
     async def _reconnected(self) -> None:
         if self._reconnect_in_progress:
             return
+        if self._login_required:
+            # Still signed out from before the drop: keep waiting for a login.
+            waiting = len(self._offline.queue)
+            self.emit("loginRequired", {"error": KuzzleError("Log in again"), "waiting": waiting})
+            return
         if self.auto_queue:
             self.stop_queuing()
-        if self._logged_in and not await self._try_reauthenticate():
-            self._logged_in = False
-            await self.disconnect()
+        if self._logged_in and (error := await self._try_reauthenticate()) is not None:
+            self._hold_for_login(error)
             return
         # Resubscribe before replaying: the replayed writes must find this
         # client (and its room) subscribed again, or their notifications are lost
@@ -407,25 +457,24 @@ class Kuzzle(EventEmitter):
             self.play_queue()
         self.emit("reconnected")
 
-    async def _try_reauthenticate(self) -> bool:
+    async def _try_reauthenticate(self) -> KuzzleError | None:
+        """Check the session, run the authenticator if it is gone; the error, or None when logged in."""
         self._reconnect_in_progress = True
+        error: KuzzleError
         try:
             if await self._is_authenticated():
-                return True
+                return None
             if self.authenticator is None:
                 error = InvalidStateError('Could not re-authenticate: "authenticator" property is not set.')
-                self.emit("reconnectionError", {"error": error})
-                return False
-            await self.authenticate()
-            return True
+            else:
+                await self.authenticate()
+                return None
         except Exception as exc:
-            self.emit(
-                "reconnectionError",
-                {"error": KuzzleError(f"Failed to authenticate the SDK after reconnection: {exc}")},
-            )
-            return False
+            error = KuzzleError(f"Failed to authenticate the SDK after reconnection: {exc}")
         finally:
             self._reconnect_in_progress = False
+        self.emit("reconnectionError", {"error": error})
+        return error
 
     async def authenticate(self) -> None:
         """Run :attr:`authenticator`, then check that the SDK is logged in.
@@ -445,7 +494,7 @@ class Kuzzle(EventEmitter):
         """Handle an expired token: re-authenticate with :attr:`authenticator`, else emit ``tokenExpired``."""
         if self._reconnect_in_progress:
             return
-        if self._logged_in and self.authenticator is not None and await self._try_reauthenticate():
+        if self._logged_in and self.authenticator is not None and await self._try_reauthenticate() is None:
             self.emit("reAuthenticated")
             return
         now = asyncio.get_running_loop().time()
@@ -453,7 +502,8 @@ class Kuzzle(EventEmitter):
             return
         self._last_token_expired = now
         self._jwt = None
-        self._logged_in = False
+        if self._logged_in:
+            self._hold_for_login(KuzzleError("The session expired", id="security.token.expired", status=401))
         self.emit("tokenExpired")
 
     # -- the request pipeline -----------------------------------------------------------------
@@ -500,6 +550,8 @@ class Kuzzle(EventEmitter):
         if self._offline.queuing:
             if queuable and (self.queue_filter is None or self.queue_filter(wire)):
                 return await self._offline.enqueue(wire, delay)
+            if self._login_required and self.protocol.is_ready():
+                return await self._send(wire, delay)  # auth.login while the queue waits for it
             self.emit("discarded", {"request": wire})
             raise NotConnectedError(
                 "Unable to execute request: not connected to a Kuzzle server.", request=wire
@@ -542,8 +594,8 @@ class Kuzzle(EventEmitter):
         self._offline.flush()
 
     def play_queue(self) -> None:
-        """Replay the offline queue now, in order (only when connected)."""
-        if self.protocol.is_ready():
+        """Replay the offline queue now, in order (only when connected and not waiting for a login)."""
+        if self.protocol.is_ready() and not self._login_required:
             self._spawn(self._offline.replay())
 
     async def _send(self, request: dict[str, Any], timeout: float | None) -> dict[str, Any]:

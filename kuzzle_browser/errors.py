@@ -16,12 +16,18 @@ Every error the SDK raises is a :class:`KuzzleError` with ``id``, ``code``,
     │   └── BadResponseError                          an HTTP answer that is not Kuzzle JSON (proxy 502)
     ├── KuzzleConnectionError(ConnectionError)        the link to Kuzzle failed
     │   ├── NotConnectedError                         query while offline (and not queued)
-    │   ├── NetworkError                              socket/fetch failure, answer lost with the link
+    │   ├── NetworkError                              socket/fetch failure
+    │   │   └── OutcomeUnknownError                   sent, but the answer was lost with the link
     │   └── KeepaliveTimeout(TimeoutError)            the server stopped answering pings
     ├── RequestTimeoutError(TimeoutError)             no answer within the request timeout
     └── RequestDiscardedError                         dropped from the offline queue
         ├── QueueTTLExpiredError
         └── QueueOverflowError
+
+``error.outcome_unknown`` is True when the request may or may not have taken
+effect (:class:`OutcomeUnknownError`, :class:`RequestTimeoutError`): Kuzzle got
+it, but its answer never came back. Read the data again before retrying a write
+that is not idempotent (a live query does it by itself after a reconnection).
 
 Errors that Kuzzle sends keep Kuzzle's ids (``security.token.invalid``...).
 Errors the SDK itself raises use ids under ``sdk.``, code ``0`` and the HTTP-like
@@ -49,6 +55,7 @@ __all__ = [
     "NetworkError",
     "NotConnectedError",
     "NotFoundError",
+    "OutcomeUnknownError",
     "PartialError",
     "PreconditionError",
     "ProtocolError",
@@ -76,10 +83,13 @@ class KuzzleError(Exception):
         message: Human-readable message.
         props: Values substituted into Kuzzle's message template.
         request: The request this error answers, when there is one.
+        outcome_unknown: True when the request may have been carried out although
+            it failed (sent, then the answer was lost or came too late).
     """
 
     default_id = "sdk.error"
     default_status = 500
+    outcome_unknown = False
 
     def __init__(
         self,
@@ -304,6 +314,14 @@ class NetworkError(KuzzleConnectionError):
     """The socket or an HTTP call failed, or an answer was lost with the link."""
 
 
+class OutcomeUnknownError(NetworkError):
+    """The request was sent but the link dropped before its answer: Kuzzle may have
+    carried it out. ``outcome_unknown`` is True; read the data again before retrying."""
+
+    default_id = "sdk.network.no_response"
+    outcome_unknown = True
+
+
 class KeepaliveTimeout(KuzzleConnectionError, TimeoutError):
     """The server did not answer the application ping ``{"p":1}`` within one interval."""
 
@@ -319,6 +337,7 @@ class RequestTimeoutError(KuzzleError, TimeoutError):
 
     default_id = "sdk.request.timeout"
     default_status = 504
+    outcome_unknown = True  # the answer may still be on its way
 
     def __init__(self, delay: float, *, request: Mapping[str, Any] | None = None) -> None:
         super().__init__(f"Request timed out after {delay:g} s", request=request)

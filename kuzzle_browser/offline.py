@@ -12,6 +12,15 @@ this module runs it on the event loop for :class:`~kuzzle_browser.Kuzzle`:
   are also kept in the browser's ``localStorage`` under that key, so a page
   reload does not lose them: the next ``connect()`` puts them back in the
   queue. Nobody awaits a restored request; its outcome is logged.
+
+Nothing is dropped for want of a session: a request made while logged in is
+marked ``needs_login``; if the session did not survive (the reconnection's
+``checkToken`` says invalid and there is no authenticator, a reload came in
+between, or a replayed request meets ``security.token.*``), it waits in the
+queue, in its place, until the next successful login replays it with the new
+credentials (:attr:`Kuzzle.login_required <kuzzle_browser.Kuzzle.login_required>`).
+Every entry settles exactly once: with its answer, Kuzzle's error, or a
+``RequestDiscardedError`` (TTL, size, ``flush_queue``).
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ from kuzzle_browser.errors import (
     RequestDiscardedError,
 )
 from kuzzle_browser.protocol.queue import EvictionReason, OfflineQueue, QueuedRequest
+from kuzzle_browser.websocket import TOKEN_ERRORS
 
 if TYPE_CHECKING:
     from kuzzle_browser.client import Kuzzle
@@ -76,7 +86,8 @@ class OfflineRequests:
         """Queue ``request`` and wait until it is replayed and answered, or evicted."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[dict[str, Any]] = loop.create_future()
-        evicted = self.queue.push(QueuedRequest(request, loop.time(), future, timeout), loop.time())
+        entry = QueuedRequest(request, loop.time(), future, timeout, needs_login=self._kuzzle._logged_in)
+        evicted = self.queue.push(entry, loop.time())
         self._kuzzle.emit("offlineQueuePush", {"request": request})
         self._fail_evicted(evicted)
         self._save()
@@ -118,7 +129,11 @@ class OfflineRequests:
             self._fail_evicted(self.queue.clean(loop.time()))
             if kuzzle.offline_queue_loader is not None:
                 self.queue.prepend(await self._load(loop))
-            while kuzzle.protocol.is_ready() and (entry := self.queue.popleft()) is not None:
+            while (
+                kuzzle.protocol.is_ready()
+                and not kuzzle.login_required  # the session ended mid-replay: the rest waits
+                and (entry := self.queue.popleft()) is not None
+            ):
                 request = entry.request
                 # Reapply the current token: the queued one may be stale (kuzzle-sdk PR #744).
                 request.pop("jwt", None)
@@ -132,9 +147,17 @@ class OfflineRequests:
             self._replaying = False
 
     async def _forward(self, entry: Entry) -> None:
+        kuzzle = self._kuzzle
         try:
-            response = await self._kuzzle._send(entry.request, entry.timeout)
+            response = await kuzzle._send(entry.request, entry.timeout)
         except KuzzleError as exc:
+            if exc.id in TOKEN_ERRORS and entry.needs_login and kuzzle.auto_queue:
+                # The session ended between the check and the replay: wait for the
+                # next login instead of failing (the protocol emitted tokenExpired).
+                self.queue.requeue(entry)
+                kuzzle.emit("offlineQueuePush", {"request": entry.request})
+                self._save()
+                return
             self._fail(entry, exc)
         else:
             if not entry.waiter.done():
@@ -177,7 +200,12 @@ class OfflineRequests:
         # Saved with wall-clock times; the queue's TTL runs on the loop's clock.
         offset = loop.time() - time.time()
         entries = [
-            QueuedRequest(item["request"], float(item["savedAt"]) + offset, _orphan(loop, item["request"]))
+            QueuedRequest(
+                item["request"],
+                float(item["savedAt"]) + offset,
+                _orphan(loop, item["request"]),
+                needs_login=item.get("login") is True,
+            )
             for item in saved
             if isinstance(item, dict) and isinstance(item.get("request"), dict) and "savedAt" in item
         ]
@@ -194,6 +222,7 @@ class OfflineRequests:
             {
                 "request": {k: v for k, v in entry.request.items() if k != "jwt"},
                 "savedAt": entry.queued_at + offset,
+                "login": entry.needs_login,
             }
             for entry in self.queue
         ]

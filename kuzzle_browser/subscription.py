@@ -66,6 +66,9 @@ class Subscription:
         """The channel Kuzzle sends this subscription's notifications on."""
         self.active = False
         """True from subscribe until unsubscribe (also while a reconnection restores it)."""
+        self.on_restored: list[Callable[[], Any]] = []
+        """Called after each restore (reconnection, cookie renewal, re-login), once
+        notifications flow again: re-read what may have changed meanwhile there."""
         self._max_queue = max_queue
         self._buffer: deque[Any] = deque()
         self._waiter: Answer[None] | None = None
@@ -96,6 +99,23 @@ class Subscription:
         if self.callback is None or self._iterating:
             self._push(notification)
 
+    def _restored(self) -> None:
+        kuzzle = self._controller.kuzzle
+        for callback in list(self.on_restored):
+            try:
+                result = callback()
+            except Exception as exc:
+                kuzzle.emit("callbackError", {"error": exc, "notification": None})
+                continue
+            if inspect.isawaitable(result):
+                kuzzle._spawn(self._guard(result, None))
+
+    async def _guard(self, awaitable: Any, notification: Notification | None) -> None:
+        try:
+            await awaitable
+        except Exception as exc:
+            self._controller.kuzzle.emit("callbackError", {"error": exc, "notification": notification})
+
     def _call_back(self, notification: Notification) -> None:
         assert self.callback is not None
         kuzzle = self._controller.kuzzle
@@ -105,14 +125,7 @@ class Subscription:
             kuzzle.emit("callbackError", {"error": exc, "notification": notification})
             return
         if inspect.isawaitable(result):
-
-            async def run() -> None:
-                try:
-                    await result
-                except Exception as exc:
-                    kuzzle.emit("callbackError", {"error": exc, "notification": notification})
-
-            kuzzle._spawn(run())
+            kuzzle._spawn(self._guard(result, notification))
 
     def _push(self, item: Any) -> None:
         if len(self._buffer) >= self._max_queue:

@@ -14,7 +14,7 @@ nothing else.
   means the link is dead (docs/protocol.md §5.2).
 - A link that dies (close event, failed ping) emits ``disconnect``
   ``{"origin": "network/error"}`` if it was connected, fails the requests sent
-  over it with :class:`~kuzzle_browser.errors.NetworkError`, emits
+  over it with :class:`~kuzzle_browser.errors.OutcomeUnknownError`, emits
   ``networkError``, and - with ``auto_reconnect`` - starts *one* reconnection
   task: wait ``reconnection_delay`` (or for the ``online`` event while the
   browser is offline), try, repeat. ``close()`` cancels that task, unlike JS
@@ -47,6 +47,8 @@ from kuzzle_browser.errors import (
     KuzzleError,
     NetworkError,
     NotConnectedError,
+    OutcomeUnknownError,
+    ProtocolError,
     RequestTimeoutError,
     api_error_from_payload,
 )
@@ -638,9 +640,8 @@ class WebSocket(EventEmitter):
             self.emit("discarded", request)
             if not pending.future.done():
                 pending.future.set_exception(
-                    NetworkError(
+                    OutcomeUnknownError(
                         "Network error: request was sent but no response has been received",
-                        id="sdk.network.no_response",
                         request=request,
                     )
                 )

@@ -4,6 +4,12 @@ The page (demo/, PyScript) is served on 127.0.0.1:8080 with build/vendor/ under
 ``/vendor/`` and build/wheels/ under ``/wheels/``; ``/pyscript.toml`` names the wheel
 just built. Runs in the foreground until Ctrl-C, then stops both servers.
 
+The dev server is a supervised subprocess: if it dies (a crash, ``kill -9``), the page
+is still served, ``make demo`` says so and starts it again on the same port and data
+(``--data``, default ``data/``: delete that folder while the demo is stopped to reset the
+list and the sessions). The open windows queue their changes meanwhile and replay them
+when it is back; sessions survive because the dev server keeps them under ``--data``.
+
 ``--cdn`` (``make demo CDN=1``): the page loads PyScript and Pyodide from public CDNs
 (jsDelivr, the versions of playwright.config.py) instead of build/vendor/: the layout to
 deploy on a static host. The wheel is still served next to the page.
@@ -22,6 +28,7 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -86,6 +93,58 @@ def demo_users() -> list[str]:
     return [f"{name} / {user.get('password', '?')}" for name, user in users.items()]
 
 
+RESTART_DELAY = 1.0  # seconds before starting a dead dev server again
+
+
+class SupervisedDevServer:
+    """The dev server process, started again (same port, same data) whenever it dies."""
+
+    def __init__(self, port: int, data: Path, start_timeout: float, say: Callable[[str], None]) -> None:
+        self.port = port
+        self.data = data
+        self.start_timeout = start_timeout
+        self.say = say
+        self.stopping = threading.Event()
+        self.server: DevServer | None = None
+
+    def start(self) -> DevServer:
+        server = DevServer(
+            DevServer.command_for(port=self.port, data_dir=self.data),
+            cwd=ROOT,
+            echo=lambda line: print(f"[devserver] {line}", flush=True),
+            new_session=True,  # Ctrl-C reaches only this process, which stops it
+        )
+        server.start(self.start_timeout)
+        self.port = server.port  # --api-port 0: keep the port it picked for the restarts
+        self.server = server
+        return server
+
+    def supervise(self) -> None:
+        """Wait for the process; when it ends on its own, say so and start it again."""
+        while not self.stopping.is_set():
+            assert self.server is not None
+            code = self.server.wait()
+            if self.stopping.is_set():
+                return
+            self.say(
+                f"the dev server exited (code {code}); the page is still served and open windows "
+                f"keep their changes. Starting it again on port {self.port}…"
+            )
+            while not self.stopping.wait(RESTART_DELAY):
+                try:
+                    self.start()
+                except DevServerError as exc:
+                    self.say(f"could not start the dev server yet ({str(exc).splitlines()[0]}); retrying")
+                    continue
+                self.say(f"the dev server is back on port {self.port}; windows reconnect by themselves")
+                break
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.server is not None:
+            self.server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run the kuzzle-browser demo.")
     parser.add_argument("--port", type=int, default=8080, help="demo page port")
@@ -104,14 +163,14 @@ def main() -> None:
         serve_page_only(wheel, args)
         return
     args.data.mkdir(parents=True, exist_ok=True)
-    api = DevServer(
-        DevServer.command_for(port=args.api_port, data_dir=args.data),
-        cwd=ROOT,
-        echo=lambda line: print(f"[devserver] {line}", flush=True),
-        new_session=True,
+    api = SupervisedDevServer(
+        args.api_port,
+        args.data,
+        cfg.scaled(cfg.DEVSERVER_START_TIMEOUT),
+        lambda text: print(f"\n[demo] {text}\n", flush=True),
     )
     try:
-        api.start(cfg.scaled(cfg.DEVSERVER_START_TIMEOUT))
+        api.start()
     except DevServerError as exc:
         sys.exit(f"demo: {exc}")
     page = demo_static_server(wheel, args.port, cdn=args.cdn).start()
@@ -120,24 +179,22 @@ def main() -> None:
         url += f"?api_port={api.port}"
     print(
         f"\nkuzzle-browser demo: open {url}\n"
-        f"  API (dev server): ws://{cfg.HOST}:{api.port}  data: {args.data}\n"
+        f"  API (dev server): ws://{cfg.HOST}:{api.port}  data: {args.data} (delete it to reset)\n"
         f"  demo users: {', '.join(demo_users())}\n"
-        "  Ctrl-C stops both servers.\n",
+        "  Ctrl-C stops both servers (open windows keep their changes until it is back).\n",
         flush=True,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    threading.Thread(target=lambda: (api.wait(), stop.set()), daemon=True).start()
+    threading.Thread(target=api.supervise, daemon=True).start()
     try:
-        stop.wait()
+        while not stop.wait(0.5):  # a timed wait, so Ctrl-C is delivered promptly
+            pass
     except KeyboardInterrupt:
         pass
     finally:
-        exited = api.returncode  # None unless the dev server ended by itself
-        page.stop()
         api.stop()
-    if exited is not None:
-        sys.exit(f"demo: the dev server exited with code {exited}")
+        page.stop()
     print("demo stopped", flush=True)
 
 

@@ -68,7 +68,7 @@ class AuthController(BaseController):
             token = result.get("jwt")
             kuzzle.jwt = token
         self._after("Login", {"success": True})
-        kuzzle.realtime._resume_suspended()
+        kuzzle._after_login()
         return token
 
     def _after(self, what: str, outcome: dict[str, Any]) -> None:

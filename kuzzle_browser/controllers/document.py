@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, TypedDict, Unpack
 
 from kuzzle_browser.controllers.base import BaseController
+from kuzzle_browser.live import ChangeCallback, LiveQuery
 from kuzzle_browser.options import Timeout
 from kuzzle_browser.search_result import SearchResult
 
@@ -213,6 +214,47 @@ class DocumentController(BaseController):
                 request[key] = value
         response = await self._send("search", request, **options)
         return SearchResult(self.kuzzle, request, response.get("result") or {})
+
+    async def live(
+        self,
+        index: str,
+        collection: str,
+        filters: Document | None = None,
+        *,
+        query: Document | None = None,
+        sort: Any = None,
+        size: int | None = None,
+        callback: ChangeCallback | None = None,
+    ) -> LiveQuery:
+        """The documents matching ``filters``, kept up to date: a :class:`~kuzzle_browser.LiveQuery`.
+
+        Subscribes, then searches, then applies what came meanwhile; after every
+        reconnection, cookie renewal or re-login it reads again and emits only the
+        differences::
+
+            async with await kuzzle.document.live("shop", "orders", {"equals": {"open": True}},
+                                                  sort=[{"total": "desc"}], size=20) as live:
+                print(live.documents)
+                async for change in live:  # Change(kind, document, index, old_index)
+                    ...
+
+        Args:
+            filters: Koncorde filters (``{}`` or ``None``: every document).
+            query: The Elasticsearch query of the search; default: ``filters`` translated.
+            sort: Elasticsearch ``sort`` (``[{"field": "asc"}]``); ties and the rest by ``_id``.
+            size: Keep only the first ``size`` documents (``None``: all that match).
+            callback: Called with each :class:`~kuzzle_browser.Change`, the first
+                read's included; without it, ``async for`` over the live query.
+
+        Raises:
+            InvalidArgumentError: Bad ``sort``/``size``, or filters with no search equivalent
+                and no ``query``.
+        """
+        live = LiveQuery(
+            self.kuzzle, index, collection, filters, query=query, sort=sort, size=size, callback=callback
+        )
+        await live._start()
+        return live
 
     async def validate(
         self, index: str, collection: str, content: Document, **options: Unpack[ReadOptions]

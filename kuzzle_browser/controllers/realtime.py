@@ -7,10 +7,17 @@ Subscriptions survive the link: when it drops they are set aside, and after
 follows a token expiry) they are sent again with the same filters, keeping
 their room ids. JS SDK 7.17.1 does not restore them after a cookie renewal and
 drops them for good on token expiry.
+
+Restoring is coalesced: when a reconnection, a renewal and a login ask for it
+at once, one pass runs (and one more if a request came in during it), so no
+subscription is sent twice or gets its listener twice. After each restore a
+subscription calls its ``on_restored`` callbacks: a live query re-reads there,
+after its notifications flow again, so nothing falls in between.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Literal
 
@@ -35,6 +42,8 @@ class RealtimeController(BaseController):
     def __init__(self, kuzzle: Any) -> None:
         super().__init__(kuzzle)
         self._subscriptions: list[Subscription] = []
+        self._restoring: asyncio.Future[None] | None = None
+        self._restore_again = False
         kuzzle.on("disconnected", lambda payload: self._detach_all())
         kuzzle.on("networkError", lambda error: self._detach_all())
         # Kuzzle itself resubscribes after (re)connections, before replaying its queue.
@@ -110,8 +119,9 @@ class RealtimeController(BaseController):
         result = response.get("result") or {}
         subscription.room_id = str(result.get("roomId"))
         subscription.channel = str(result.get("channel"))
-        self.kuzzle.protocol.add_channel_listener(subscription.channel, subscription._deliver)
-        subscription._attached = True  # type: ignore[attr-defined]
+        if not getattr(subscription, "_attached", False):
+            self.kuzzle.protocol.add_channel_listener(subscription.channel, subscription._deliver)
+            subscription._attached = True  # type: ignore[attr-defined]
 
     def _detach(self, subscription: Subscription) -> None:
         if getattr(subscription, "_attached", False):
@@ -124,6 +134,21 @@ class RealtimeController(BaseController):
 
     async def _resubscribe_all(self) -> None:
         """Send every set-aside subscription again (after reconnection, renewal or re-login)."""
+        if self._restoring is not None:
+            self._restore_again = True
+            await asyncio.shield(self._restoring)
+            return
+        self._restoring = done = asyncio.get_running_loop().create_future()
+        try:
+            self._restore_again = True
+            while self._restore_again:
+                self._restore_again = False
+                await self._resubscribe_once()
+        finally:
+            self._restoring = None
+            done.set_result(None)
+
+    async def _resubscribe_once(self) -> None:
         for subscription in list(self._subscriptions):
             self._detach(subscription)
             if not subscription.auto_resubscribe:
@@ -134,6 +159,8 @@ class RealtimeController(BaseController):
             except KuzzleError as exc:
                 logger.warning("Resubscription to %s failed: %s", subscription.room_id, exc)
                 self.kuzzle.emit("discarded", {"request": subscription.request})
+            else:
+                subscription._restored()
 
     def _resume_suspended(self) -> None:
         if any(not getattr(s, "_attached", False) for s in self._subscriptions):

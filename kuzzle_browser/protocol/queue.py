@@ -32,12 +32,17 @@ class EvictionReason(enum.Enum):
 
 @dataclass(slots=True)
 class QueuedRequest(Generic[T]):
-    """A request waiting for the connection, the time it was queued, and the caller's waiter."""
+    """A request waiting for the connection, the time it was queued, and the caller's waiter.
+
+    ``needs_login``: it was made by a logged-in client, so it must not be replayed
+    anonymously (after a page reload, or when the session did not survive an outage).
+    """
 
     request: dict[str, Any]
     queued_at: float
     waiter: T
     timeout: float | None = None
+    needs_login: bool = False
     evicted: EvictionReason | None = field(default=None, compare=False)
 
 
@@ -66,6 +71,15 @@ class OfflineQueue(Generic[T]):
         known = {entry.request.get("requestId") for entry in self._entries}
         fresh = [entry for entry in entries if entry.request.get("requestId") not in known]
         self._entries.extendleft(reversed(fresh))
+
+    def requeue(self, entry: QueuedRequest[T]) -> None:
+        """Put back a replayed entry that must wait again, in its original place (by age)."""
+        position = sum(1 for queued in self._entries if queued.queued_at <= entry.queued_at)
+        self._entries.insert(position, entry)
+
+    def needs_login(self) -> bool:
+        """True when some entry must wait for a login before it is replayed."""
+        return any(entry.needs_login for entry in self._entries)
 
     def clean(self, now: float) -> list[QueuedRequest[T]]:
         """Drop what is too old, then what is too many; returns the dropped entries."""

@@ -27,8 +27,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(HERE))
-from fault_proxy import FaultProxy  # noqa: E402
-
+from fault_proxy import FaultProxy, Figure  # noqa: E402
 from pytest_kuzzle_browser.harness import HarnessError, InPagePage  # noqa: E402
 from pytest_kuzzle_browser.plugin import running_harness  # noqa: E402
 
@@ -66,13 +65,23 @@ def pytest_kuzzle_browser_inpage_config(inpage: InPagePage) -> dict[str, Any] | 
     return {"PROXY_PORT": proxy.port, "PROXY_CONTROL_PORT": proxy.control_port, "PAGE_ID": inpage.page_id}
 
 
+_HOST_FIGURES = pytest.StashKey[list[Figure]]()
+
+
+@pytest.fixture(scope="session")
+def fault_figures(pytestconfig: pytest.Config) -> list[Figure]:
+    """Figures of host-side fault scenarios (test_demo_outage.py), printed in the same table."""
+    return pytestconfig.stash.setdefault(_HOST_FIGURES, [])
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     proxy = config.stash.get(_PROXY, None)
-    if proxy is not None and proxy.figures and running_harness(config) is not None:
-        terminalreporter.section("reliability figures (tests/browser/inpage/test_faults.py)")
+    figures = [*(proxy.figures if proxy is not None else []), *config.stash.get(_HOST_FIGURES, [])]
+    if figures and running_harness(config) is not None:
+        terminalreporter.section("reliability figures (inpage/test_faults.py, test_demo_outage.py)")
         terminalreporter.write_line("| scenario | figure | value | bound | ok |")
         terminalreporter.write_line("| --- | --- | --- | --- | --- |")
-        for f in proxy.figures:
+        for f in figures:
             terminalreporter.write_line(
                 f"| {f.scenario} | {f.figure} | {f.value} | {f.bound} | {'yes' if f.ok else 'NO'} |"
             )

@@ -11,12 +11,23 @@ wheel); the dev server is this module's own, and nothing leaves 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from demo_support import PageLog, artifacts, control, own_dev_server
+from demo_support import (
+    ROOT_DATA,
+    VIEWPORT,
+    PageLog,
+    add,
+    artifacts,
+    control,
+    delete,
+    edit,
+    own_dev_server,
+    sign_in,
+    texts,
+    wait_texts,
+)
 from project_config import load_config
 from run_demo import demo_index, demo_static_server, demo_toml
 
@@ -25,60 +36,6 @@ from pytest_kuzzle_browser.harness import Harness, KuzzleServer, NetworkRecorder
 CFG = load_config()
 
 __all__ = ["artifacts", "own_dev_server"]  # fixtures used below
-
-ROOT_DATA = "document.documentElement.dataset"
-VIEWPORT = {"width": 760, "height": 720}
-
-
-async def texts(page: Any) -> list[str]:
-    result: list[str] = await page.eval_on_selector_all("#items li", "els => els.map(e => e.dataset.text)")
-    return result
-
-
-async def wait_texts(page: Any, expected: list[str], timeout_ms: float, *, any_order: bool = False) -> None:
-    """Wait until the page lists exactly ``expected`` (in order unless ``any_order``) with
-    nothing queued."""
-    await page.wait_for_function(
-        f"""([want, anyOrder]) => {{
-            let got = [...document.querySelectorAll('#items li')].map(e => e.dataset.text);
-            if (anyOrder) {{ got = got.sort(); want = [...want].sort(); }}
-            return JSON.stringify(got) === JSON.stringify(want)
-                && {ROOT_DATA}.queue === '0'
-                && !document.querySelector('#items li[data-pending="true"]');
-        }}""",
-        arg=[expected, any_order],
-        timeout=timeout_ms,
-    )
-
-
-async def sign_in(page: Any, url: str, user: str, *, with_chip: bool) -> None:
-    await page.goto(url)
-    await page.wait_for_function(f"{ROOT_DATA}.state === 'ready' || {ROOT_DATA}.state === 'error'")
-    assert await page.evaluate(f"{ROOT_DATA}.state") == "ready", await page.inner_text("#message")
-    if with_chip:  # the demo-user buttons fill the form and sign in
-        await page.click(f".demo-users [data-user={user}]")
-    else:
-        await page.fill("#username", user)
-        await page.fill("#password", f"{user}-password")
-        await page.click("#login-button")
-    await page.wait_for_function(f"{ROOT_DATA}.user === {json.dumps(user)}")
-    await page.wait_for_selector("#board:not([hidden])")
-
-
-async def add(page: Any, text: str) -> None:
-    await page.fill("#new-text", text)
-    await page.press("#new-text", "Enter")
-
-
-async def edit(page: Any, old: str, new: str) -> None:
-    row = page.locator(f"#items li[data-text={json.dumps(old)}]")
-    await row.locator("[data-action=edit]").click()
-    await row.locator(".edit-input").fill(new)
-    await row.locator(".edit-input").press("Enter")
-
-
-async def delete(page: Any, text: str) -> None:
-    await page.locator(f"#items li[data-text={json.dumps(text)}] [data-action=delete]").click()
 
 
 def test_demo_files_are_offline_and_name_the_fresh_wheel(tmp_path: Path) -> None:

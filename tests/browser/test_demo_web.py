@@ -1,4 +1,5 @@
-"""Where Python users meet the SDK, beyond the demo: a PyScript worker, bare Pyodide (the
+"""Where Python users meet the SDK, beyond the demo: the README's offline PyScript page
+(served with the README's mounts), a PyScript worker, bare Pyodide (the
 README's snippet, verbatim but for the port), micropip from a PEP 503 index, and
 ``pyscript.toml`` ``packages = ["kuzzle-browser"]`` by name (the lock made by
 tools/web_packages.py). Pages live in tests/browser/pages/; nothing leaves 127.0.0.1.
@@ -28,12 +29,16 @@ README = ROOT / "README.md"
 SNIPPET = re.compile(
     r"<!-- bare-pyodide:start -->\s*```html\n(?P<html>.*?)```\s*<!-- bare-pyodide:end -->", re.S
 )
+PYSCRIPT_OFFLINE = re.compile(
+    r"<!-- pyscript-offline:start -->\s*```html\n(?P<html>.*?)```\s*<!-- pyscript-offline:end -->", re.S
+)
+SERVE_COMMAND = "tools/serve_static.py --port 8000 /=mypage /vendor=build/vendor /wheels=build/wheels"
 STATE = "document.documentElement.dataset"
 
 
-def readme_snippet() -> str:
-    match = SNIPPET.search(README.read_text())
-    assert match, "README.md lost its bare-Pyodide snippet (<!-- bare-pyodide:start/end -->)"
+def readme_snippet(pattern: re.Pattern[str] = SNIPPET) -> str:
+    match = pattern.search(README.read_text())
+    assert match, f"README.md lost its snippet ({pattern.pattern[:30]}...)"
     return match["html"]
 
 
@@ -148,3 +153,23 @@ def _version() -> str:
     namespace: dict[str, Any] = {}
     exec((ROOT / "kuzzle_browser" / "_version.py").read_text(), namespace)
     return str(namespace["__version__"])
+
+
+def test_readme_offline_pyscript_page(browser_harness: Harness, kuzzle_server: KuzzleServer) -> None:
+    """The README's offline PyScript quickstart: its page, verbatim but for the port, served
+    with the mounts of its documented command; it logs in and displays Kuzzle's time."""
+    readme = README.read_text()
+    assert SERVE_COMMAND in readme, "README's serve command changed: update this test"
+    html = readme_snippet(PYSCRIPT_OFFLINE)
+    assert f"./wheels/{browser_harness.wheel().name}" in html and "https://" not in html
+    page = html.replace("port=7512", f"port={kuzzle_server.port}").encode()
+    server = StaticServer(
+        {"/vendor": CFG.VENDOR_DIR, "/wheels": CFG.WHEELS_DIR},
+        generated={"/": lambda: (page, "text/html; charset=utf-8")},
+    ).start()
+    try:
+        shows_time = "/^\\d{13}$/.test(document.body.innerText.trim().split('\\n').pop())"
+        data = open_and_wait(browser_harness, f"{server.url}/", shows_time)
+    finally:
+        server.stop()
+    assert abs(int(data["body"].strip().split("\n")[-1]) - time.time() * 1000) < 5 * 60 * 1000, data

@@ -147,6 +147,20 @@ def test_queue_prepend_skips_known_request_ids() -> None:
     assert queue.popleft() is not None and len(queue.clear()) == 1 and queue.popleft() is None
 
 
+def test_queue_requeue_puts_an_entry_back_in_its_place() -> None:
+    """A replayed entry sent back waits where it was, by age, before newer ones."""
+    queue: OfflineQueue[int] = OfflineQueue(ttl=None, max_size=None)
+    for n in range(4):
+        queue.push(_entry(n, float(n)), float(n))
+    taken = [queue.popleft() for _ in range(2)]
+    assert not queue.needs_login()
+    for entry in reversed(taken):  # answers come back in any order
+        assert entry is not None
+        entry.needs_login = True
+        queue.requeue(entry)
+    assert [e.waiter for e in queue] == [0, 1, 2, 3] and queue.needs_login()
+
+
 # -- JWT -----------------------------------------------------------------------------
 
 

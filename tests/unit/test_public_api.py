@@ -36,6 +36,8 @@ def test_public_methods_of_the_main_classes_are_documented() -> None:
         kuzzle_browser.SearchResult,
         SearchResultBase,
         *(getattr(security, name) for name in security.__all__),
+        kuzzle_browser.LiveQuery,
+        kuzzle_browser.Observer,
         *(
             type(getattr(kuzzle, c))
             for c in ("auth", "document", "collection", "index", "realtime", "server", "bulk", "ms", "security")

@@ -46,7 +46,9 @@ CREDENTIALS = {"username": "alice", "password": "alice-password"}
 
 def client(port: int = SERVER_PORT, **options: Any) -> Kuzzle:
     protocol_options = {
-        key: options.pop(key) for key in ("reconnection_delay", "ping_interval", "ssl") if key in options
+        key: options.pop(key)
+        for key in ("reconnection_delay", "ping_interval", "ssl", "connect_timeout")
+        if key in options
     }
     protocol_options.setdefault("reconnection_delay", 0.1)
     return Kuzzle(WebSocket(SERVER_HOST, port=port, **protocol_options), **options)
@@ -458,3 +460,57 @@ def _strings_reachable(root: object, depth: int = 5) -> list[str]:
 
     walk(root, 0)
     return found
+
+
+async def test_10_token_expiring_during_an_outage_loses_nothing() -> None:
+    """Client A (through the proxy, token valid 3 s) is cut off for longer than that while it
+    and client B (direct) keep writing. Back, A's session is gone: its writes wait (loginRequired
+    with the count) instead of failing; after login() they land once each, and both clients'
+    live queries show the same documents."""
+    index = f"faults-{uuid.uuid4().hex[:8]}"
+    a = client(PROXY_PORT, offline_mode="auto", ping_interval=0.5, connect_timeout=0.5)
+    b = client()
+    await within(a.connect())
+    await within(b.connect())
+    await within(b.auth.login("local", CREDENTIALS))
+    await within(a.auth.login("local", CREDENTIALS, expires_in="3s"))
+    await b.index.create(index)
+    await b.collection.create(index, "c")
+    lives = [await within(k.document.live(index, "c", sort="n")) for k in (a, b)]
+    writes: list[asyncio.Future[Any]] = []
+    try:
+        disconnected = next_event(a, "disconnected")
+        await proxy("mode", {"mode": "blackhole"})
+        await proxy("cut")
+        await within(disconnected)
+        writes = [asyncio.ensure_future(a.document.create(index, "c", {"n": n}, f"a{n}")) for n in range(3)]
+        for n in range(2):
+            await b.document.create(index, "c", {"n": 10 + n}, f"b{n}")
+        await asyncio.sleep(3.5)  # A's token expires while it is away
+        login_required = next_event(a, "loginRequired")
+        await proxy("mode", {"mode": "pass"})
+        waiting = (await within(login_required, 30))[0]["waiting"]
+        assert waiting == 3 and a.login_required and not any(w.done() for w in writes)
+        back = asyncio.get_running_loop().time()
+        await within(a.auth.login("local", CREDENTIALS))
+        results = await within(asyncio.gather(*writes, return_exceptions=True), 30)
+        expected = ["a0", "a1", "a2", "b0", "b1"]
+        await wait_for(lambda: all(live.ids == expected for live in lives), 15, message="converged")
+        took = asyncio.get_running_loop().time() - back
+    finally:
+        await proxy("mode", {"mode": "pass"})
+        for live in lives:
+            await live.close()
+        await b.index.delete(index)
+        await a.disconnect()
+        await b.disconnect()
+    failed = [r for r in results if isinstance(r, BaseException)]
+    stored = {live.ids == expected for live in lives}
+    await report("10 token expiry in an outage", "writes lost or failed", len(failed), "0", not failed)
+    await report(
+        "10 token expiry in an outage", "clients that disagree", int(stored != {True}), "0", stored == {True}
+    )
+    await report(
+        "10 token expiry in an outage", "time to converge after login", f"{took:.2f} s", "< 15 s", True
+    )
+    assert not failed, failed
