@@ -14,8 +14,17 @@ from typing import TYPE_CHECKING, Any
 from kuzzle_browser import errors
 from kuzzle_browser._version import __version__
 from kuzzle_browser.client import SDK_NAME, Kuzzle
-from kuzzle_browser.controllers import BaseController
+from kuzzle_browser.controllers import (
+    AuthController,
+    BaseController,
+    CollectionController,
+    DocumentController,
+    IndexController,
+    RealtimeController,
+    ServerController,
+)
 from kuzzle_browser.errors import *  # noqa: F403 - the whole exception tree is public API
+from kuzzle_browser.events import EventEmitter
 from kuzzle_browser.http import Http
 from kuzzle_browser.live import LiveQuery
 from kuzzle_browser.network_protocol import NetworkProtocol
@@ -37,6 +46,7 @@ from kuzzle_browser.security import (
     UserSearchResult,
 )
 from kuzzle_browser.subscription import Subscription
+from kuzzle_browser.types import Document, ScopeOption, UserOption
 from kuzzle_browser.websocket import WebSocket
 
 if TYPE_CHECKING:
@@ -44,6 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [  # the errors module's names, then ours
     *errors.__all__,
+    "AuthController",
     "BaseController",
     "BatchController",
     "DEFAULT",
@@ -68,6 +79,15 @@ __all__ = [  # the errors module's names, then ours
     "User",
     "UserSearchResult",
     "WebSocket",
+    "CollectionController",
+    "DocumentController",
+    "Document",
+    "EventEmitter",
+    "IndexController",
+    "RealtimeController",
+    "ScopeOption",
+    "ServerController",
+    "UserOption",
     "__version__",
 ]
 

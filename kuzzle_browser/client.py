@@ -284,6 +284,33 @@ class Kuzzle(EventEmitter):
         return self._jwt is not None and not self._jwt.expired(time.time())
 
     @property
+    def cookie_authentication(self) -> bool:
+        """True when the session rides on Kuzzle's cookie (``cookie_auth``): JS ``cookieAuthentication``."""
+        return self.cookie_auth
+
+    @property
+    def auto_reconnect(self) -> bool:
+        """The protocol's ``auto_reconnect`` (always False for :class:`~kuzzle_browser.Http`)."""
+        return bool(getattr(self.protocol, "auto_reconnect", False))
+
+    @property
+    def reconnection_delay(self) -> float | None:
+        """The protocol's ``reconnection_delay`` in seconds (``None`` for :class:`~kuzzle_browser.Http`)."""
+        delay = getattr(self.protocol, "reconnection_delay", None)
+        return float(delay) if delay is not None else None
+
+    async def is_authenticated(self) -> bool:
+        """Ask Kuzzle whether this client's session (token or cookie) is valid and not anonymous."""
+        return await self._is_authenticated()
+
+    async def try_reauthenticate(self) -> bool:
+        """Check the session and, when it is gone, run :attr:`authenticator`; True if logged in.
+
+        The client calls it after each reconnection; a failure emits ``reconnectionError``.
+        """
+        return await self._try_reauthenticate() is None
+
+    @property
     def login_required(self) -> bool:
         """True while the session is gone and queued requests wait for a login.
 

@@ -134,7 +134,7 @@ DocumentSearchResult = SearchResult
 
 
 class SpecificationsSearchResult(SearchResultBase[dict[str, Any]]):
-    """A page of ``collection.search_specifications``; a scroll goes on with ``collection:scrollSpecifications``."""
+    """A page of ``collection.search_specifications`` (scrolls with ``collection:scrollSpecifications``)."""
 
     _scroll_action = "scrollSpecifications"
 

@@ -48,7 +48,6 @@ from kuzzle_browser.errors import (
     NetworkError,
     NotConnectedError,
     OutcomeUnknownError,
-    ProtocolError,
     RequestTimeoutError,
     api_error_from_payload,
 )

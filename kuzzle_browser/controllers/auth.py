@@ -10,6 +10,7 @@ from typing import Any
 from kuzzle_browser.controllers.base import BaseController
 from kuzzle_browser.errors import KuzzleError
 from kuzzle_browser.options import DEFAULT, Timeout
+from kuzzle_browser.protocol.jwt import Jwt
 
 __all__ = ["AuthController"]
 
@@ -90,6 +91,17 @@ class AuthController(BaseController):
         kuzzle._jwt = None
         kuzzle._logged_in = False
         self._after("Logout", {"success": True})
+
+    @property
+    def authentication_token(self) -> Jwt | None:
+        """The SDK's token, decoded (``None`` when logged out or with cookie authentication)."""
+        jwt = self.kuzzle.jwt
+        return Jwt.parse(jwt) if jwt else None
+
+    def authenticate_request(self, request: dict[str, Any]) -> None:
+        """Put the SDK's token in ``request["jwt"]``, as ``Kuzzle.query`` does for every request
+        (never with cookie authentication, nor for ``auth:login`` and ``auth:checkToken``)."""
+        self.kuzzle._authenticate_request(request)
 
     async def check_token(
         self, token: str | None = None, *, queuable: bool = False, timeout: Timeout = DEFAULT

@@ -162,6 +162,23 @@ class RealtimeController(BaseController):
             else:
                 subscription._restored()
 
+    def save_subscriptions(self) -> None:
+        """Set every subscription aside until :meth:`resubscribe` (the client does it on a
+        connection loss and on ``tokenExpired``)."""
+        self._detach_all()
+
+    async def resubscribe(self) -> None:
+        """Subscribe again to what :meth:`save_subscriptions` set aside (the client does it
+        after each reconnection, cookie renewal and login); those without
+        ``auto_resubscribe`` are dropped."""
+        await self._resubscribe_all()
+
+    def remove_subscriptions(self) -> None:
+        """Forget every subscription without telling Kuzzle (for a connection it already
+        dropped); their ``async for`` loops end."""
+        for subscription in list(self._subscriptions):
+            self._forget(subscription)
+
     def _resume_suspended(self) -> None:
         if any(not getattr(s, "_attached", False) for s in self._subscriptions):
             self.kuzzle._spawn(self._resubscribe_all())

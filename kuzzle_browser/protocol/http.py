@@ -7,7 +7,8 @@ Routes: :func:`routes_from_public_api` picks one route per action from Kuzzle's
 :func:`decode_http_response` turns what ``fetch`` returned into Kuzzle's envelope,
 or a typed error when it is not Kuzzle JSON (a proxy's HTML 502, an empty body).
 
-Formatting: the rules are the JS SDK's ``Http.formatRequest`` (kuzzle-sdk ``src/protocols/Http.ts``, docs/protocol.md §3.3)
+Formatting: the rules are the JS SDK's ``Http.formatRequest`` (kuzzle-sdk ``src/protocols/Http.ts``,
+docs/protocol.md §3.3)
 and Kuzzle's HTTP router (kuzzle ``lib/core/network/httpRouter/``):
 
 - URL placeholders ``:name`` take the request's value, percent-encoded like
