@@ -65,6 +65,7 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         "SizeLimit",
         "The number of documents edited by this request exceeds the configured server limit.",
     ),
+    "services.storage.invalid_argument": (1, 1, 19, "BadRequest", 'Argument "%s" is invalid (expected: %s)'),
     "services.storage.not_found": (1, 1, 11, "NotFound", 'Document "%s" not found in "%s":"%s".'),
     "services.storage.unknown_scroll_id": (
         1,
@@ -95,6 +96,21 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         42,
         "BadRequest",
         'The collection name "%s" is invalid',
+    ),
+    "services.storage.invalid_multi_index_collection_usage": (
+        1,
+        1,
+        49,
+        "BadRequest",
+        "Searches on multiple collections should be achieved with the \"targets\" argument who contains "
+        "list of indexes and collections to search within.",
+    ),
+    "services.storage.invalid_target_format": (
+        1,
+        1,
+        50,
+        "BadRequest",
+        'The %s ("%s") contains invalid characters ",+*" or is equal to "_all" which is forbidden',
     ),
     "services.storage.unknown_query_keyword": (
         1,
@@ -193,6 +209,7 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
     "api.assert.invalid_type": (2, 1, 1, "BadRequest", 'Wrong type for argument "%s" (expected: %s)'),
     "api.assert.invalid_argument": (2, 1, 2, "BadRequest", 'Invalid argument "%s". Expected: %s'),
     "api.assert.missing_argument": (2, 1, 3, "BadRequest", 'Missing argument "%s".'),
+    "api.assert.empty_argument": (2, 1, 4, "BadRequest", 'The argument "%s" is empty.'),
     "api.assert.body_required": (2, 1, 8, "BadRequest", "The request must specify a body."),
     "api.assert.unexpected_argument": (
         2,

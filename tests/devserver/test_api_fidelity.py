@@ -448,3 +448,25 @@ async def test_auth_create_token_and_query_string_login(ws: Any, server: DevServ
     async with http.get(f"{server.url}/_login/local?username=alice&password=alice-password") as response:
         body = await response.json()
     assert response.status == 200 and body["result"]["_id"] == "alice"
+
+
+async def test_search_targets_and_refresh(ws: Any) -> None:
+    await setup_collection(ws)
+    await ws.query({"controller": "collection", "action": "create", "index": "i", "collection": "d"})
+    await ws.query({**BASE, "action": "create", "_id": "a", "body": {"n": 1}})
+    await ws.query({**BASE, "collection": "d", "action": "create", "_id": "b", "body": {"n": 2}})
+    targets = [{"index": "i", "collections": ["c", "d"]}]
+    found = await ws.query({"controller": "document", "action": "search", "targets": targets,
+                            "body": {"sort": ["n"]}})
+    assert [(h["_id"], h["collection"]) for h in found["result"]["hits"]] == [("a", "c"), ("b", "d")]
+    nothing = await ws.query({"controller": "document", "action": "search", "body": {}})
+    assert nothing["error"]["message"] == 'Missing argument "index, collection or targets".'
+    wildcard = await ws.query({**BASE, "collection": "c*", "action": "search", "body": {}})
+    assert wildcard["error"]["id"] == "services.storage.invalid_multi_index_collection_usage"
+    bad_target = await ws.query({"controller": "document", "action": "search", "body": {},
+                                 "targets": [{"index": "i", "collections": []}]})
+    assert bad_target["error"]["message"] == 'The argument "targets[0].collections" is empty.'
+    refresh = await ws.query({**BASE, "action": "createOrReplace", "_id": "a", "body": {}, "refresh": "true"})
+    assert refresh["error"]["message"] == 'Argument "refresh" is invalid (expected: "wait_for", false)'
+    typed = await ws.query({**BASE, "action": "delete", "_id": "a", "refresh": True})
+    assert typed["error"]["message"] == 'Wrong type for argument "refresh" (expected: string)'

@@ -79,6 +79,7 @@ class DocumentController(MultiDocumentActions):
 
     async def create_or_replace(self, request: KuzzleRequest) -> Document:
         doc_id = request.get_id()
+        self._refresh(request)
         index, collection = self._target(request)
         body = self._validated(request, request.get_body())
         storage = self._ctx.storage
@@ -91,6 +92,7 @@ class DocumentController(MultiDocumentActions):
 
     async def replace(self, request: KuzzleRequest) -> Document:
         doc_id = request.get_id()
+        self._refresh(request)
         index, collection = self._target(request)
         body = self._validated(request, request.get_body())
         storage = self._ctx.storage
@@ -102,6 +104,7 @@ class DocumentController(MultiDocumentActions):
 
     async def update(self, request: KuzzleRequest) -> Document:
         doc_id = request.get_id()
+        self._refresh(request)
         changes = request.get_body()
         index, collection = self._target(request)
         storage = self._ctx.storage
@@ -120,6 +123,7 @@ class DocumentController(MultiDocumentActions):
 
     async def upsert(self, request: KuzzleRequest) -> Document:
         doc_id = request.get_id()
+        self._refresh(request)
         changes = content(request.get_body_field("changes", dict, "object"))
         defaults = request.get_body_field("default", dict, "object", {})
         index, collection = self._target(request)
@@ -144,6 +148,7 @@ class DocumentController(MultiDocumentActions):
 
     async def delete(self, request: KuzzleRequest) -> Document:
         doc_id = request.get_id()
+        self._refresh(request)
         index, collection = self._target(request)
         document = self._ctx.storage.delete(index, collection, doc_id)
         await self._notify_delete(request, document)
@@ -151,6 +156,7 @@ class DocumentController(MultiDocumentActions):
 
     async def delete_fields(self, request: KuzzleRequest) -> Document:
         doc_id = request.get_id()
+        self._refresh(request)
         fields = request.get_body_field("fields", list, "array")
         index, collection = self._target(request)
         storage = self._ctx.storage
@@ -246,9 +252,21 @@ class DocumentController(MultiDocumentActions):
                 return parsed
         return {}
 
-    def _matching(self, request: KuzzleRequest, body: dict[str, Any]) -> list[Document]:
-        index, collection = self._target(request)
-        documents = self._ctx.storage.all_documents(index, collection)
+    def _matching(
+        self, request: KuzzleRequest, body: dict[str, Any], pairs: list[tuple[str, str]] | None = None
+    ) -> list[Document]:
+        """The documents of the target collections matching ``body.query``.
+
+        Each keeps its ``index`` and ``collection`` (searches over ``targets`` span several).
+        """
+        if pairs is None:
+            pairs = [self._target(request)]
+        storage = self._ctx.storage
+        documents: list[Document] = []
+        for index, collection in pairs:
+            storage.assert_collection(index, collection)
+            for document in storage.all_documents(index, collection):
+                documents.append({**document, "index": index, "collection": collection})
         query = body.get("query") or {}
         if not isinstance(query, dict):
             raise kerror("services.storage.invalid_search_query", "query")
@@ -258,24 +276,63 @@ class DocumentController(MultiDocumentActions):
         hit_matcher = compile_query(query)
         return [d for d in documents if hit_matcher(d)]
 
-    def _hit(self, request: KuzzleRequest, document: Document) -> dict[str, Any]:
+    @staticmethod
+    def _hit(document: Document) -> dict[str, Any]:
         return {
             "_id": document["_id"],
             "_score": 1,
             "_source": document["_source"],
-            "index": request.args.get("index"),
-            "collection": request.args.get("collection"),
+            "collection": document["collection"],
+            "index": document["index"],
         }
+
+    @staticmethod
+    def _search_targets(request: KuzzleRequest) -> list[tuple[str, str]] | None:
+        """``index``/``collection`` or ``targets`` (``[{index, collections}]``), checked as Kuzzle."""
+        index, collection = request.args.get("index"), request.args.get("collection")
+        targets = request.get_array("targets") if request.args.get("targets") is not None else []
+        if not index and not collection and not targets:
+            raise kerror("api.assert.missing_argument", "index, collection or targets")
+        if index and collection and (_multi_target(str(index)) or _multi_target(str(collection))):
+            raise kerror("services.storage.invalid_multi_index_collection_usage")
+        if not targets:
+            return None
+        pairs: list[tuple[str, str]] = []
+        for i, target in enumerate(targets):
+            target = target if isinstance(target, dict) else {}
+            name = target.get("index")
+            if not name:
+                raise kerror("api.assert.missing_argument", f"targets[{i}].index")
+            if _multi_target(str(name)):
+                raise kerror("services.storage.invalid_target_format", f"targets[{i}].index", name)
+            collections = target.get("collections")
+            if collections is None:
+                raise kerror("api.assert.missing_argument", f"targets[{i}].collections")
+            if not isinstance(collections, list):
+                raise kerror("api.assert.invalid_type", f"targets[{i}].collections", "array")
+            if not collections:
+                raise kerror("api.assert.empty_argument", f"targets[{i}].collections")
+            for j, each in enumerate(collections):
+                if not isinstance(each, str):
+                    raise kerror("api.assert.invalid_type", f"targets[{i}].collections[{j}]", "string")
+                if _multi_target(each):
+                    raise kerror(
+                        "services.storage.invalid_target_format", f"targets[{i}].collections[{j}]", each
+                    )
+                if (str(name), each) not in pairs:
+                    pairs.append((str(name), each))
+        return pairs
 
     async def search(self, request: KuzzleRequest) -> dict[str, Any]:
         start, size = request.get_integer("from", 0), request.get_integer("size", DEFAULT_SEARCH_SIZE)
         self._scroll_arg(request)
         body = self._search_body(request)
+        pairs = self._search_targets(request)
         self._lang(request)
         if size - start > DOCUMENTS_FETCH_COUNT:
             raise kerror("services.storage.get_limit_exceeded")
         check_body(body)
-        hits = self._matching(request, body)
+        hits = self._matching(request, body, pairs)
         if "sort" in body:
             keys = parse_sort(body["sort"])
             hits = sort_hits(hits, keys)
@@ -286,17 +343,17 @@ class DocumentController(MultiDocumentActions):
                 total = len(hits)
                 hits = after(hits, keys, hits_after)
                 return self._page(request, hits, total, 0)
-        return self._page(request, hits, len(hits), request.get_integer("from", 0))
+        return self._page(request, hits, len(hits), start)
 
     def _page(self, request: KuzzleRequest, hits: list[Document], total: int, start: int) -> dict[str, Any]:
         size = request.get_integer("size", DEFAULT_SEARCH_SIZE)
-        page = [self._hit(request, d) for d in hits[start : start + size]]
+        page = [self._hit(d) for d in hits[start : start + size]]
         result: dict[str, Any] = {"hits": page, "total": total}
         scroll = request.args.get("scroll")
         if scroll is not None:
             ttl = self._scroll_ttl(scroll)
             fetched = start + len(page)
-            rest = [self._hit(request, d) for d in hits]
+            rest = [self._hit(d) for d in hits]
             result["scrollId"] = self._ctx.scrolls.open(rest, size, fetched, ttl)
             result["remaining"] = max(len(hits) - fetched, 0)
         return result
@@ -358,6 +415,11 @@ class DocumentController(MultiDocumentActions):
                 {k: v for k, v in s.items() if k != "_source"} for s in result["successes"]
             ]
         return result
+
+
+def _multi_target(name: str) -> bool:
+    """``hasMultiTargets``: a name Elasticsearch would expand to several indexes."""
+    return any(char in name for char in ",*+") or name == "_all"
 
 
 def _unset(source: dict[str, Any], path: str) -> None:

@@ -50,6 +50,13 @@ class DocumentBase:
         self._ctx.storage.assert_collection(index, collection)
         return index, collection
 
+    @staticmethod
+    def _refresh(request: KuzzleRequest, *, checked: bool = True) -> None:
+        """``getString("refresh", "false")``, then the storage's ``assertWellFormedRefresh``."""
+        value = request.get_string("refresh", "false")
+        if checked and value not in ("wait_for", "false"):
+            raise kerror("services.storage.invalid_argument", "refresh", '"wait_for", false')
+
     # Validation specifications and mappings
 
     def _validated(

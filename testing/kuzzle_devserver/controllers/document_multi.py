@@ -71,6 +71,7 @@ class MultiDocumentActions(DocumentBase):
 
     def _m_documents(self, request: KuzzleRequest) -> list[Any]:
         """``_mChanges``' checks, in Kuzzle's order."""
+        self._refresh(request, checked=False)
         documents: list[Any] = request.get_body_field("documents", list, "array")
         request.get_index(), request.get_collection()
         if len(documents) > DOCUMENTS_WRITE_COUNT:
@@ -86,6 +87,7 @@ class MultiDocumentActions(DocumentBase):
                 document["body"] = content(document["body"])
         if documents:
             self._target(request)
+            self._refresh(request)
         return documents
 
     async def _answer(self, request: KuzzleRequest, action: str | None, batch: _Batch) -> dict[str, Any]:
