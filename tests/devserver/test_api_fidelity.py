@@ -470,3 +470,18 @@ async def test_search_targets_and_refresh(ws: Any) -> None:
     assert refresh["error"]["message"] == 'Argument "refresh" is invalid (expected: "wait_for", false)'
     typed = await ws.query({**BASE, "action": "delete", "_id": "a", "refresh": True})
     assert typed["error"]["message"] == 'Wrong type for argument "refresh" (expected: string)'
+
+
+async def test_realtime_publish_and_validate_use_specifications(ws: Any) -> None:
+    await setup_collection(ws)
+    await ws.query({"controller": "collection", "action": "updateSpecifications", "index": "i",
+                    "collection": "c", "body": SPEC})
+    args = {"controller": "realtime", "index": "i", "collection": "c"}
+    checked = await ws.query({**args, "action": "validate", "body": {"age": "x"}})
+    assert checked["result"]["valid"] is False
+    assert checked["result"]["errorMessages"]["fieldScope"]["children"]["age"]["messages"] == [
+        "The field must be a number."]
+    refused = await ws.query({**args, "action": "publish", "body": {"name": "x"}})
+    assert refused["error"]["message"] == 'Validation failed. Field "age": The field is mandatory.'
+    published = await ws.query({**args, "action": "publish", "body": {"age": 1}})
+    assert published["result"] == {"published": True}
