@@ -1,7 +1,7 @@
 """Persistent document storage in SQLite, standing in for Elasticsearch.
 
-Index and collection names follow Kuzzle's rules (lower case, no ``\\/*?"<>| ,#:%&.``,
-no leading ``_``). Writes are visible at once, so ``refresh`` is accepted and ignored.
+Index and collection names follow Kuzzle's rules (lower case, no ``\\/*?"<>| ,+#:%&.``,
+at most 126 bytes, not ``_all``). Writes are visible at once: ``refresh`` changes nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from .mappings import DEFAULT_DYNAMIC, KUZZLE_META_PROPERTIES, apply_dynamic, ch
 
 Document = dict[str, Any]  # {"_id", "_source", "_version"}
 
-_FORBIDDEN_NAME = re.compile(r'[\\/*?"<>| \t\r\n,#:%&.]')
+_FORBIDDEN_NAME = re.compile(r'[\\/*?"<>| \t\r\n,+#:%&.]')
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS indexes (name TEXT PRIMARY KEY);
@@ -73,11 +73,13 @@ def _es_settings(settings: Any) -> dict[str, Any]:
 
 
 def _valid_name(name: str) -> bool:
+    """``_isObjectNameValid``: lower case, at most 126 UTF-8 bytes, not ``_all``, no forbidden character."""
     return (
         bool(name)
         and name == name.lower()
-        and not name.startswith("_")
-        and not (_FORBIDDEN_NAME.search(name))
+        and len(name.encode()) <= 126
+        and name != "_all"
+        and not _FORBIDDEN_NAME.search(name)
     )
 
 

@@ -485,3 +485,11 @@ async def test_realtime_publish_and_validate_use_specifications(ws: Any) -> None
     assert refused["error"]["message"] == 'Validation failed. Field "age": The field is mandatory.'
     published = await ws.query({**args, "action": "publish", "body": {"age": 1}})
     assert published["result"] == {"published": True}
+
+
+async def test_index_names(ws: Any) -> None:
+    underscore = await ws.query({"controller": "index", "action": "create", "index": "_private"})
+    assert underscore["status"] == 200  # Kuzzle allows a leading underscore
+    for bad in ("a+b", "_all", "x" * 127, "A"):
+        answer = await ws.query({"controller": "index", "action": "create", "index": bad})
+        assert answer["error"]["id"] == "services.storage.invalid_index_name", bad
