@@ -493,3 +493,31 @@ async def test_index_names(ws: Any) -> None:
     for bad in ("a+b", "_all", "x" * 127, "A"):
         answer = await ws.query({"controller": "index", "action": "create", "index": bad})
         assert answer["error"]["id"] == "services.storage.invalid_index_name", bad
+
+
+async def test_search_aggregations_and_source_filters(ws: Any) -> None:
+    await setup_collection(ws)
+    people = [{"city": "Paris", "age": 30}, {"city": "Lyon", "age": 40}, {"city": "Paris", "age": 50},
+              {"city": None}]
+    await ws.query({**BASE, "action": "mCreate", "body": {"documents": [{"body": p} for p in people]}})
+    answer = await ws.query({**BASE, "action": "search", "size": 0, "body": {"aggs": {
+        "cities": {"terms": {"field": "city.keyword"}, "aggs": {"oldest": {"max": {"field": "age"}}}},
+        "mean": {"avg": {"field": "age"}},
+        "count": {"value_count": {"field": "age"}},
+    }}})
+    aggregations = answer["result"]["aggregations"]
+    assert aggregations["cities"] == {
+        "doc_count_error_upper_bound": 0, "sum_other_doc_count": 0, "buckets": [
+            {"key": "Paris", "doc_count": 2, "oldest": {"value": 50.0}},
+            {"key": "Lyon", "doc_count": 1, "oldest": {"value": 40.0}},
+        ]}
+    assert aggregations["mean"] == {"value": 40.0} and aggregations["count"] == {"value": 3}
+    assert answer["result"]["hits"] == [] and answer["result"]["total"] == 4
+    filtered = await ws.query({**BASE, "action": "search", "body": {
+        "query": {"term": {"city": "Paris"}}, "_source": ["age"],
+        "post_filter": {"range": {"age": {"gt": 40}}},
+    }})
+    assert [hit["_source"] for hit in filtered["result"]["hits"]] == [{"age": 50}]
+    refused = await ws.query({**BASE, "action": "search", "body": {"script": {}}})
+    assert refused["error"]["message"] == (
+        'The argument "script" is not allowed at this level of a search query.')

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..aggregations import aggregate
 from ..config import parse_duration_ms
 from ..context import ActionTable
 from ..errors import kerror
-from ..es_query import after, check_body, compile_query, parse_sort, sort_hits
+from ..es_query import after, check_body, compile_query, filter_source, parse_sort, sort_hits
 from ..export import export_lines
 from ..fields import ABSENT, deep_merge, leaf_paths, lookup
 from ..koncorde import compile_filter
@@ -333,6 +334,25 @@ class DocumentController(MultiDocumentActions):
             raise kerror("services.storage.get_limit_exceeded")
         check_body(body)
         hits = self._matching(request, body, pairs)
+        aggregations = body.get("aggregations", body.get("aggs"))
+        computed = aggregate(aggregations, hits) if aggregations is not None else None
+        if isinstance(body.get("post_filter"), dict):  # filters the hits, not the aggregations
+            hits = [hit for hit in hits if compile_query(body["post_filter"])(hit)]
+        result = self._sorted_page(request, body, hits, start)
+        if computed is not None:
+            result["aggregations"] = computed
+        if body.get("_source", True) is not True or "_source_includes" in body or "_source_excludes" in body:
+            for hit in result["hits"]:
+                shown = filter_source(body, hit["_source"])
+                if shown is None:
+                    del hit["_source"]
+                else:
+                    hit["_source"] = shown
+        return result
+
+    def _sorted_page(
+        self, request: KuzzleRequest, body: dict[str, Any], hits: list[Document], start: int
+    ) -> dict[str, Any]:
         if "sort" in body:
             keys = parse_sort(body["sort"])
             hits = sort_hits(hits, keys)
