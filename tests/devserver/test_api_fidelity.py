@@ -521,3 +521,17 @@ async def test_search_aggregations_and_source_filters(ws: Any) -> None:
     refused = await ws.query({**BASE, "action": "search", "body": {"script": {}}})
     assert refused["error"]["message"] == (
         'The argument "script" is not allowed at this level of a search query.')
+
+
+def test_every_sdk_http_route_is_a_kuzzle_route() -> None:
+    """The SDK's HTTP routes (kuzzle_browser.protocol.http) reach the same action here."""
+    from kuzzle_devserver.http_routes import match_route
+
+    from kuzzle_browser.protocol.http import ROUTES as SDK_ROUTES
+
+    for controller, actions in SDK_ROUTES.items():
+        for action, (verb, path) in actions.items():
+            concrete = "/".join("x" if part.startswith(":") else part for part in path.split("/"))
+            matched = match_route(verb, concrete)
+            assert matched is not None, (controller, action, verb, path)
+            assert (matched[0].controller, matched[0].action) == (controller, action), (verb, path)
