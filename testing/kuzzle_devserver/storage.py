@@ -234,9 +234,9 @@ class Storage:
             (json.dumps(mapping), index, collection),
         )
 
-    def _index_fields(self, index: str, collection: str, source: dict[str, Any]) -> None:
-        """Apply the ``dynamic`` rules; raises :class:`StrictMappingError`."""
-        grown = apply_dynamic(self.get_mapping(index, collection), source)
+    def _index_fields(self, index: str, collection: str, doc_id: str, source: dict[str, Any]) -> None:
+        """Apply the mapping (``dynamic`` rules, value types); raises :class:`MappingRejection`."""
+        grown = apply_dynamic(self.get_mapping(index, collection), source, doc_id)
         if grown is not None:
             self._save_mapping(index, collection, grown)
 
@@ -297,7 +297,7 @@ class Storage:
         doc_id = doc_id or new_document_id()
         if self.find(index, collection, doc_id) is not None:
             raise kerror("services.storage.document_already_exists")
-        self._index_fields(index, collection, source)
+        self._index_fields(index, collection, doc_id, source)
         self._db.execute(
             "INSERT INTO documents (index_name, collection, id, source, version) VALUES (?, ?, ?, ?, 1)",
             (index, collection, doc_id, json.dumps(source)),
@@ -309,7 +309,7 @@ class Storage:
         existing = self.find(index, collection, doc_id)
         if existing is None:
             return {**self.create(index, collection, doc_id, source), "created": True}
-        self._index_fields(index, collection, source)
+        self._index_fields(index, collection, doc_id, source)
         version = existing["_version"] + 1
         self._db.execute(
             "UPDATE documents SET source = ?, version = ? WHERE index_name = ? AND collection = ? AND id = ?",

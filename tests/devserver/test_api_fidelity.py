@@ -535,3 +535,22 @@ def test_every_sdk_http_route_is_a_kuzzle_route() -> None:
             matched = match_route(verb, concrete)
             assert matched is not None, (controller, action, verb, path)
             assert (matched[0].controller, matched[0].action) == (controller, action), (verb, path)
+
+
+async def test_mapped_types_are_enforced(ws: Any) -> None:
+    await setup_collection(ws, {"properties": {"n": {"type": "integer"}, "b": {"type": "boolean"},
+                                               "o": {"properties": {"k": {"type": "keyword"}}}}})
+    coerced = await ws.query({**BASE, "action": "create", "_id": "ok", "body": {"n": "12", "b": "true"}})
+    assert coerced["status"] == 200 and coerced["result"]["_source"]["n"] == "12"  # kept as sent
+    refused = await ws.query({**BASE, "action": "create", "_id": "x", "body": {"n": "abc"}})
+    assert refused["error"]["id"] == "services.storage.unexpected_bad_request"
+    assert refused["error"]["message"] == (
+        "failed to parse field [n] of type [integer] in document with id 'x'. "
+        "Preview of field's value: 'abc'")
+    concrete = await ws.query({**BASE, "action": "mCreate", "body": {"documents": [
+        {"_id": "y", "body": {"o": 1}}, {"_id": "z", "body": {"b": "yes"}}]}})
+    assert [e["reason"] for e in concrete["result"]["errors"]] == [
+        "object mapping for [o] tried to parse field [o] as object, but found a concrete value",
+        "failed to parse field [b] of type [boolean] in document with id 'z'. "
+        "Preview of field's value: 'yes'",
+    ]

@@ -19,7 +19,7 @@ from ..es_query import after, check_body, compile_query, filter_source, parse_so
 from ..export import export_lines
 from ..fields import ABSENT, deep_merge, leaf_paths, lookup
 from ..koncorde import compile_filter
-from ..mappings import StrictMappingError
+from ..mappings import MappingRejection
 from ..request import KuzzleRequest
 from ..storage import Document
 from .document_base import content, now_ms, public
@@ -58,11 +58,11 @@ class DocumentController(MultiDocumentActions):
         }
 
     def _store(self, request: KuzzleRequest, write: Any, *args: Any) -> Document:
-        """Run a storage write; a strict mapping refusal is Kuzzle's single-write error."""
+        """Run a storage write; a mapping refusal becomes Kuzzle's single-write error."""
         try:
             document: Document = write(*args)
-        except StrictMappingError as error:
-            raise self._strict_rejection(request, error) from None
+        except MappingRejection as error:
+            raise self._mapping_rejection(request, error) from None
         return document
 
     # Single-document actions
