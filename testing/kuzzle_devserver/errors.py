@@ -120,6 +120,13 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         'The keyword "%s" is not part of Elasticsearch Query DSL. Are you trying to use a Koncorde query?',
     ),
     "services.storage.invalid_mapping": (1, 1, 21, "BadRequest", 'Invalid mapping property "mappings.%s".%s'),
+    "services.storage.scroll_duration_too_great": (
+        1,
+        1,
+        44,
+        "BadRequest",
+        'Scroll duration "%s" is too great.',
+    ),
     "services.storage.unexpected_bad_request": (1, 1, 33, "BadRequest", "%s"),
     "services.storage.strict_mapping_rejection": (
         1,

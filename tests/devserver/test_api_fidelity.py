@@ -554,3 +554,12 @@ async def test_mapped_types_are_enforced(ws: Any) -> None:
         "failed to parse field [b] of type [boolean] in document with id 'z'. "
         "Preview of field's value: 'yes'",
     ]
+
+
+async def test_scroll_duration_limit(ws: Any) -> None:
+    await setup_collection(ws)
+    answer = await ws.query({**BASE, "action": "search", "body": {}, "scroll": "2m"})
+    assert answer["error"]["message"] == 'Scroll duration "2m" is too great.'
+    specs = await ws.query({"controller": "collection", "action": "searchSpecifications", "body": {},
+                            "scroll": "1h"})
+    assert specs["error"]["id"] == "services.storage.scroll_duration_too_great"

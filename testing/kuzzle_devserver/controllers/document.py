@@ -26,7 +26,8 @@ from .document_base import content, now_ms, public
 from .document_multi import DOCUMENTS_FETCH_COUNT, DOCUMENTS_WRITE_COUNT, MultiDocumentActions
 
 DEFAULT_SEARCH_SIZE = 10
-DEFAULT_SCROLL_TTL_MS = 30_000
+DEFAULT_SCROLL_TTL_MS = 15_000  # services.storageEngine.defaults.scrollTTL
+MAX_SCROLL_DURATION_MS = 60_000  # services.storageEngine.maxScrollDuration
 EXPORT_SCROLL = "5s"
 
 
@@ -389,14 +390,17 @@ class DocumentController(MultiDocumentActions):
     @staticmethod
     def _scroll_ttl(raw: Any) -> int:
         try:
-            return parse_duration_ms(raw) if isinstance(raw, str | int) else DEFAULT_SCROLL_TTL_MS
+            ttl = parse_duration_ms(raw) if isinstance(raw, str | int) else DEFAULT_SCROLL_TTL_MS
         except ValueError:
             raise kerror("api.assert.invalid_type", "scroll", "duration") from None
+        if ttl > MAX_SCROLL_DURATION_MS:
+            raise kerror("services.storage.scroll_duration_too_great", raw)
+        return ttl
 
     async def scroll(self, request: KuzzleRequest) -> dict[str, Any]:
         raw_ttl = self._scroll_arg(request)
         scroll_id = request.get_string("scrollId")
-        ttl = self._scroll_ttl(raw_ttl) if raw_ttl is not None else None
+        ttl = self._scroll_ttl(raw_ttl) if raw_ttl is not None else DEFAULT_SCROLL_TTL_MS
         page, remaining, total = self._ctx.scrolls.next_page(scroll_id, ttl)
         return {"hits": page, "remaining": remaining, "scrollId": scroll_id, "total": total}
 
