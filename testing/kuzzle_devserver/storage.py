@@ -151,7 +151,7 @@ class Storage:
     def create_collection(
         self, index: str, collection: str, mappings: Any, settings: dict[str, Any]
     ) -> None:
-        """``createCollection``: create it (and its index, see the README), or update it."""
+        """``createCollection``: create it (and its index, as Kuzzle's cache does), or update it."""
         if not _valid_name(index):
             raise kerror("services.storage.invalid_index_name", index)
         if not _valid_name(collection):
@@ -253,6 +253,8 @@ class Storage:
                     (index, collection),
                 ).fetchone()
                 collections.append({"documentCount": count, "name": collection, "size": size})
+            if not collections:  # only the hidden placeholder collection: Kuzzle skips it
+                continue
             size = sum(c["size"] for c in collections)
             indexes.append({"collections": collections, "name": index, "size": size})
             total += size
