@@ -102,7 +102,7 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         1,
         49,
         "BadRequest",
-        "Searches on multiple collections should be achieved with the \"targets\" argument who contains "
+        'Searches on multiple collections should be achieved with the "targets" argument who contains '
         "list of indexes and collections to search within.",
     ),
     "services.storage.invalid_target_format": (

@@ -148,9 +148,7 @@ class Storage:
         rows = self._db.execute("SELECT name FROM collections WHERE index_name = ? ORDER BY name", (index,))
         return [row[0] for row in rows]
 
-    def create_collection(
-        self, index: str, collection: str, mappings: Any, settings: dict[str, Any]
-    ) -> None:
+    def create_collection(self, index: str, collection: str, mappings: Any, settings: dict[str, Any]) -> None:
         """``createCollection``: create it (and its index, as Kuzzle's cache does), or update it."""
         if not _valid_name(index):
             raise kerror("services.storage.invalid_index_name", index)
