@@ -33,7 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kuzzle_devserver import DevServer, ServerConfig  # noqa: E402
-
 from tools.project_config import load_config  # noqa: E402
 
 WWW = Path(__file__).resolve().parent / "www"

@@ -37,7 +37,7 @@ from kuzzle_browser.controllers import (
     RealtimeController,
     ServerController,
 )
-from kuzzle_browser.errors import InvalidArgumentError, KuzzleError, NotConnectedError
+from kuzzle_browser.errors import InvalidArgumentError, InvalidStateError, KuzzleError, NotConnectedError
 from kuzzle_browser.events import EventEmitter, EventStream
 from kuzzle_browser.offline import OfflineRequests
 from kuzzle_browser.options import DEFAULT, Timeout, check_flag, check_optional_duration
@@ -51,7 +51,7 @@ logger = logging.getLogger("kuzzle_browser.client")
 
 # Kuzzle checks volatile.sdkName "name@version" only for names in its
 # compatibility table (js, csharp, cpp, java, android, go, php); ours is not
-# one of them, so no version rule applies (kuzzle-protocol.md §7.9).
+# one of them, so no version rule applies (docs/protocol.md §4.4).
 SDK_NAME: Final = f"python-browser@{__version__}"
 
 KUZZLE_EVENTS: Final = frozenset(
@@ -383,10 +383,8 @@ class Kuzzle(EventEmitter):
             if await self._is_authenticated():
                 return True
             if self.authenticator is None:
-                self.emit(
-                    "reconnectionError",
-                    {"error": KuzzleError('Could not re-authenticate: "authenticator" property is not set.')},
-                )
+                error = InvalidStateError('Could not re-authenticate: "authenticator" property is not set.')
+                self.emit("reconnectionError", {"error": error})
                 return False
             await self.authenticate()
             return True
@@ -403,10 +401,11 @@ class Kuzzle(EventEmitter):
         """Run :attr:`authenticator`, then check that the SDK is logged in.
 
         Raises:
-            KuzzleError: No authenticator, or it did not log in.
+            InvalidStateError: No authenticator is set; set :attr:`authenticator` first.
+            KuzzleError: The authenticator did not log in.
         """
         if self.authenticator is None:
-            raise KuzzleError('The "authenticator" property is not set.')
+            raise InvalidStateError('The "authenticator" property is not set.')
         await self.authenticator()
         if not await self._is_authenticated():
             raise KuzzleError('The "authenticator" function failed to authenticate the SDK.')
@@ -483,7 +482,7 @@ class Kuzzle(EventEmitter):
         merged = {**self.volatile, **(volatile or {})}
         if merged.pop("sdkVersion", None) is not None:
             # Kuzzle 2 rejects any request whose volatile has sdkVersion
-            # (api.process.incompatible_sdk_version, kuzzle-protocol.md §7.9).
+            # (api.process.incompatible_sdk_version, docs/protocol.md §4.4).
             logger.warning("volatile.sdkVersion removed: Kuzzle 2 rejects requests that carry it")
         merged.setdefault("sdkInstanceId", self.protocol.id)
         merged.setdefault("sdkName", self.sdk_name)

@@ -10,7 +10,7 @@ Every error the SDK raises is a :class:`KuzzleError` with ``id``, ``code``,
     │   ├── TooManyRequestsError (429) ├── InternalError (500)       ├── ServiceUnavailableError (503)
     │   ├── GatewayTimeoutError (504)  └── PartialError (206)
     ├── InvalidArgumentError(ValueError, TypeError)   bad option or argument, raised before sending
-    ├── InvalidStateError(RuntimeError)               API misuse, e.g. connect() after close
+    ├── InvalidStateError(RuntimeError)               API misuse, e.g. authenticate() with no authenticator
     ├── ProtocolError                                 the server sent a frame we cannot decode
     ├── KuzzleConnectionError(ConnectionError)        the link to Kuzzle failed
     │   ├── NotConnectedError                         query while offline (and not queued)
@@ -247,7 +247,10 @@ class InvalidArgumentError(KuzzleError, ValueError, TypeError):
 
 
 class InvalidStateError(KuzzleError, RuntimeError):
-    """The call does not fit the object's state (for example ``send`` on a closed socket)."""
+    """The call does not fit the SDK's state: ``authenticate()`` with no ``authenticator`` set.
+
+    Set what the message names, then call again.
+    """
 
     default_id = "sdk.state.invalid"
     default_status = 400

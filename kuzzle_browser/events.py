@@ -54,22 +54,27 @@ class EventEmitter:
 
         Adding the same listener twice does nothing (as in the JS SDK).
         """
-        self._check(event)
-        if not callable(listener):
-            raise InvalidArgumentError(f"The listener for {event!r} must be callable")
-        entries = self._listeners.setdefault(event, [])
-        if all(existing is not listener for existing, _ in entries):
-            entries.append((listener, False))
-        return lambda: self.off(event, listener)
+        return self._add(event, listener, once=False, first=False)
 
     def once(self, event: str, listener: Listener) -> Callable[[], None]:
         """Like :meth:`on`, but the listener is removed after its first call."""
+        return self._add(event, listener, once=True, first=False)
+
+    def prepend_listener(self, event: str, listener: Listener) -> Callable[[], None]:
+        """Like :meth:`on`, but the listener runs before those already added."""
+        return self._add(event, listener, once=False, first=True)
+
+    def prepend_once_listener(self, event: str, listener: Listener) -> Callable[[], None]:
+        """Like :meth:`once`, but the listener runs before those already added."""
+        return self._add(event, listener, once=True, first=True)
+
+    def _add(self, event: str, listener: Listener, *, once: bool, first: bool) -> Callable[[], None]:
         self._check(event)
         if not callable(listener):
             raise InvalidArgumentError(f"The listener for {event!r} must be callable")
         entries = self._listeners.setdefault(event, [])
         if all(existing is not listener for existing, _ in entries):
-            entries.append((listener, True))
+            entries.insert(0 if first else len(entries), (listener, once))
         return lambda: self.off(event, listener)
 
     def off(self, event: str, listener: Listener | None = None) -> None:
@@ -84,6 +89,14 @@ class EventEmitter:
     def listener_count(self, event: str) -> int:
         """How many listeners ``event`` has."""
         return len(self._listeners.get(event, []))
+
+    def listeners(self, event: str) -> list[Listener]:
+        """The listeners of ``event``, in calling order (a copy)."""
+        return [listener for listener, _ in self._listeners.get(event, [])]
+
+    def event_names(self) -> list[str]:
+        """The events that have at least one listener."""
+        return [event for event, entries in self._listeners.items() if entries]
 
     def emit(self, event: str, *payload: Any) -> None:
         """Call the listeners of ``event`` in order, synchronously; async ones become tasks."""

@@ -1,7 +1,7 @@
 """Checks for constructor options and setters: a wrong type or value fails at once.
 
 The JS SDK silently falls back to the default when an option has the wrong type
-(kuzzle-protocol.md §5.1); here it raises
+(docs/protocol.md §5.1); here it raises
 :class:`~kuzzle_browser.errors.InvalidArgumentError`, which names the option.
 """
 

@@ -1,4 +1,4 @@
-"""Paged search results, following the JS SDK's ``SearchResult.next()`` rules (kuzzle-protocol.md §6.7)."""
+"""Paged search results, following the JS SDK's ``SearchResult.next()`` rules (docs/protocol.md §5.6)."""
 
 from __future__ import annotations
 

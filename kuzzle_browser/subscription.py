@@ -3,7 +3,7 @@
 Kuzzle sends notifications on the subscription's *channel* (``roomId`` plus a
 suffix for scope/users); the ``roomId`` is a hash of the collection and
 filters, so it stays the same when the SDK resubscribes after a reconnection
-(kuzzle-protocol.md §2.6).
+(docs/protocol.md §2.6).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ nothing else.
   an earlier success on the same URL) is emitted, then ``connect()`` returns.
 - Every ``ping_interval`` the keep-alive task sends ``{"p":1}``; any inbound
   frame proves the link alive. A whole interval without one after a ping
-  means the link is dead (kuzzle-protocol.md §3.4).
+  means the link is dead (docs/protocol.md §5.2).
 - A link that dies (close event, failed ping) emits ``disconnect``
   ``{"origin": "network/error"}`` if it was connected, fails the requests sent
   over it with :class:`~kuzzle_browser.errors.NetworkError`, emits
@@ -25,7 +25,7 @@ nothing else.
   (JS SDK WebSocket page). On success a new link is opened so the new cookie
   rides the upgrade, the old one drains, and ``websocketRenewalDone`` tells
   the client to restore its subscriptions. The auth call resolves with its
-  result (JS SDK 7.17.1 rejects it, kuzzle-protocol.md §3.9).
+  result (JS SDK 7.17.1 rejects it, docs/protocol.md §4.3).
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ DEFAULT_RECONNECTION_DELAY: Final = 1.0
 DEFAULT_PING_INTERVAL: Final = 2.0
 DEFAULT_CONNECT_TIMEOUT: Final = 10.0
 # Kuzzle's server.maxRequestSize default is "1MB"; a bigger frame makes the
-# server close the socket (kuzzle-protocol.md §2.1), losing every pending answer.
+# server close the socket (docs/protocol.md §2.1), losing every pending answer.
 DEFAULT_MAX_REQUEST_SIZE: Final = 1024 * 1024
 # How long a link replaced by a cookie renewal may keep waiting for its answers.
 RENEWAL_DRAIN_TIMEOUT: Final = 30.0
@@ -701,7 +701,7 @@ class WebSocket(EventEmitter):
             )
         # A routed answer is the envelope {"error": {...} or null, ...}; an error
         # raised before routing is the bare error object {id, message, status...}
-        # (kuzzle-protocol.md §7.5).
+        # (docs/protocol.md §3.1).
         error = payload.get("error") if "error" in payload else payload if "id" in payload else None
         if isinstance(error, dict):
             api_error = api_error_from_payload(error, request)

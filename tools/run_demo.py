@@ -27,8 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_wheel import WHEELS, build_wheel
 from project_config import ROOT, load_config
-from pytest_kuzzle_browser.devserver_process import DevServer, DevServerError
 from serve_static import StaticServer
+
+from pytest_kuzzle_browser.devserver_process import DevServer, DevServerError
 
 DEMO_DIR = ROOT / "demo"
 USERS_FILE = ROOT / "testing" / "kuzzle_devserver" / "users.json"

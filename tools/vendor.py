@@ -11,6 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from project_config import load_config
+
 from pytest_kuzzle_browser.vendor import main
 
 if __name__ == "__main__":

@@ -42,7 +42,6 @@ class Heartbeat:
         self.interval = interval
         self._next_tick = now + interval
         self._awaiting_answer = False
-        self.ping_sent_at: float | None = None
 
     def activity(self) -> None:
         """Record that a frame arrived: the link is alive."""
@@ -60,5 +59,4 @@ class Heartbeat:
         if self._awaiting_answer:
             return HeartbeatAction.DEAD
         self._awaiting_answer = True
-        self.ping_sent_at = now
         return HeartbeatAction.PING

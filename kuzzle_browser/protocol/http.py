@@ -1,7 +1,7 @@
 """Turn a Kuzzle request into an HTTP call: method, path with query string, body, headers.
 
-The rules are the JS SDK's ``Http.formatRequest`` (kuzzle-protocol.md §4.3)
-and Kuzzle's HTTP router (§7.5):
+The rules are the JS SDK's ``Http.formatRequest`` (docs/protocol.md §3.3)
+and Kuzzle's HTTP router (docs/protocol.md §3.1):
 
 - URL placeholders ``:name`` take the request's value, percent-encoded like
   ``encodeURIComponent``; that key leaves the query string;
@@ -28,7 +28,7 @@ from kuzzle_browser.errors import InvalidArgumentError
 
 __all__ = ["ROUTES", "HttpCall", "format_http_request"]
 
-# Kuzzle 2.x routes (kuzzle lib/api/httpRoutes.js; kuzzle-protocol.md §4.6, §7.5),
+# Kuzzle 2.x routes (kuzzle lib/api/httpRoutes.js; docs/protocol.md §3.1),
 # one per action, chosen the way the JS SDK chooses among several.
 ROUTES: dict[str, dict[str, tuple[str, str]]] = {
     "auth": {

@@ -2,7 +2,7 @@
 
 JWT segments are base64url (RFC 7515 §2): ``-`` and ``_`` instead of ``+`` and
 ``/``, padding stripped. JS SDK 7.17.1 decodes them with the standard alphabet
-and fails on any payload containing ``-`` or ``_`` (kuzzle-protocol.md §5.7).
+and fails on any payload containing ``-`` or ``_`` (docs/protocol.md §6.5).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Offline-queue policy: which queued requests survive, with the time passed in.
 
-The JS SDK's ``_cleanQueue`` rules (kuzzle-protocol.md §5.6):
+The JS SDK's ``_cleanQueue`` rules (docs/protocol.md §5.4):
 
 - TTL: entries older than ``queue_ttl`` are dropped (``None`` or ``0``: no limit);
 - size: the oldest entries beyond ``queue_max_size`` are dropped (``None`` or ``0``: no limit).

@@ -34,10 +34,6 @@ class Socket(Protocol):
     def is_open(self) -> bool:
         """True while frames can be sent."""
 
-    @property
-    def buffered_amount(self) -> int:
-        """Bytes queued by ``send`` and not yet handed to the network."""
-
     def send(self, text: str) -> None:
         """Send one text frame.
 
@@ -55,7 +51,6 @@ class HttpResponse:
 
     status: int
     text: str
-    content_type: str
 
 
 class Transport(Protocol):

@@ -93,11 +93,6 @@ class BrowserSocket:
         """True while ``readyState`` is OPEN and this socket still reports."""
         return not self._detached and self._js_ws.readyState == _OPEN
 
-    @property
-    def buffered_amount(self) -> int:
-        """The browser's ``bufferedAmount``: bytes sent but not yet on the network."""
-        return int(self._js_ws.bufferedAmount)
-
     def send(self, text: str) -> None:
         """Send a text frame; raises :class:`NetworkError` unless the socket is open."""
         if not self.is_open:
@@ -234,10 +229,7 @@ class BrowserTransport:
         async def exchange() -> HttpResponse:
             js_response = await self.js.fetch(url, js_init)
             text = await js_response.text()
-            content_type = js_response.headers.get("content-type") or ""
-            return HttpResponse(
-                status=int(js_response.status), text=str(text), content_type=str(content_type)
-            )
+            return HttpResponse(status=int(js_response.status), text=str(text))
 
         try:
             return await asyncio.wait_for(exchange(), timeout)

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 REQUEST_LOG_SIZE = 20_000
 
-# notifier.js notifyTokenExpired, on the constant server channel (§2.5).
+# notifier.js notifyTokenExpired, on the constant server channel (docs/protocol.md §2.5).
 TOKEN_EXPIRED = {
     "status": 200,
     "info": "This is an automated server notification",
@@ -147,7 +147,7 @@ class DevServer:
         task.add_done_callback(self._tasks.discard)
 
     def _on_token_expired(self, connection_ids: set[str]) -> None:
-        """Push ``TokenExpired`` then drop the connection's subscriptions (§7.8)."""
+        """Push ``TokenExpired`` then drop the connection's subscriptions (docs/protocol.md §4.1)."""
 
         async def notify() -> None:
             for connection_id in connection_ids:

@@ -32,14 +32,14 @@ class ServerConfig:
     port: int = 7512
     data_dir: Path | None = None
     users_file: Path = DEFAULT_USERS_FILE
-    # server.protocols.websocket.idleTimeout (60000 ms) — §7.3
+    # server.protocols.websocket.idleTimeout (60000 ms) — docs/protocol.md §2.9
     idle_timeout: float = 60.0
-    # server.maxRequestSize "1MB" — §7.3
+    # server.maxRequestSize "1MB" — docs/protocol.md §2.9
     max_request_size: int = 1_048_576
-    # http.accessControlAllowOrigin "*" — §7.6
+    # http.accessControlAllowOrigin "*" — docs/protocol.md §3.4
     allowed_origins: list[str] = field(default_factory=lambda: ["*"])
     control: bool = False
-    # security.authToken.expiresIn "1h" — §7.8
+    # security.authToken.expiresIn "1h" — docs/protocol.md §4.1
     token_ttl_ms: int = 3_600_000
 
     def origin_allowed(self, origin: str) -> bool:

@@ -14,7 +14,7 @@ class ClientConnection:
     """Kuzzle's ``ClientConnection``.
 
     For WebSocket, ``headers`` are the upgrade request headers: Kuzzle re-attaches them to
-    every request sent over the socket (§2.1), which is how the ``cookie`` and ``origin``
+    every request sent over the socket (docs/protocol.md §2.1), which is how the ``cookie`` and ``origin``
     captured at upgrade apply to each message.
     """
 

@@ -1,9 +1,9 @@
 """Kuzzle errors: ids, numeric codes, statuses and messages.
 
 Kuzzle serialises an error as ``{id, code, message, status, props}``
-(kuzzle-protocol.md §2.4). ``code`` is ``(domain << 24) | (subdomain << 16) | n``
+(docs/protocol.md §2.4). ``code`` is ``(domain << 24) | (subdomain << 16) | n``
 and ``status`` follows the error class; the values below come from
-``lib/kerror/codes/*.json`` of Kuzzle 2.56 (§7.11).
+``lib/kerror/codes/*.json`` of Kuzzle 2.56 (docs/protocol.md §2.4).
 """
 
 from __future__ import annotations

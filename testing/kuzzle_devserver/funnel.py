@@ -1,13 +1,13 @@
 """The funnel: every API request, from HTTP or WebSocket, goes through ``Funnel.execute``.
 
 Order of checks, as in kuzzle ``lib/api/funnel.js``:
-1. origin allow-list (``api.process.unauthorized_origin``, §7.6);
-2. SDK version (``api.process.incompatible_sdk_version``, §7.9);
-3. ``authToken`` cookie (§7.7): both a cookie and a ``jwt`` → ``security.token.verification_error``;
+1. origin allow-list (``api.process.unauthorized_origin``, docs/protocol.md §3.4);
+2. SDK version (``api.process.incompatible_sdk_version``, §4.4);
+3. ``authToken`` cookie (§4.2): both a cookie and a ``jwt`` → ``security.token.verification_error``;
    ``auth:login|checkToken|logout`` with ``cookieAuth`` run as anonymous;
-4. token verification (anonymous when there is none) and, on WebSocket, token linking (§7.8);
+4. token verification (anonymous when there is none) and, on WebSocket, token linking (§4.1);
 5. controller and action lookup, then the action itself.
-Rights are not checked: Kuzzle's roles are unrestricted until createFirstAdmin (§7.8).
+Rights are not checked: Kuzzle's roles are unrestricted until createFirstAdmin (§4.1).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""HTTP entry point (kuzzle ``httpwsProtocol.js`` + ``lib/core/network/httpRouter``, §7.5, §7.6).
+"""HTTP entry point (kuzzle ``httpwsProtocol.js``, ``lib/core/network/httpRouter``; docs/protocol.md §3).
 
 - Errors raised before routing (size, content type, body parse) answer the **bare error
   object**, with ``Access-Control-Allow-Origin: *`` (or the echoed origin when ``*`` is not
@@ -155,7 +155,7 @@ class HttpEntryPoint:
         )
         jwt = _bearer_token(request.headers.get("Authorization"))
         if request.method == "POST" and request.path.rstrip("/") == "/_query":
-            # Generic endpoint: the body is a whole WebSocket-style request (§4.5).
+            # Generic endpoint: the body is a whole WebSocket-style request (docs/protocol.md §3.2).
             if isinstance(body, dict) and "requestId" not in body:
                 body = {**body, "requestId": request_id}
             kuzzle_request = KuzzleRequest.from_payload(body, connection)

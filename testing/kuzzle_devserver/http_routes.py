@@ -1,4 +1,4 @@
-"""HTTP routes of Kuzzle 2.56 (``lib/api/httpRoutes.js``, §4.6, §7.5) for the served actions.
+"""HTTP routes of Kuzzle 2.56 (``lib/api/httpRoutes.js``; docs/protocol.md §3.1) for the served actions.
 
 Matching follows Kuzzle's router (``lib/core/network/httpRouter``): the trailing slash is
 ignored, a static path segment wins over a ``:placeholder`` at the same position without

@@ -1,4 +1,4 @@
-"""HS256 JSON Web Tokens with the standard library (Kuzzle signs its tokens with HS256, §7.8)."""
+"""HS256 JSON Web Tokens with the standard library (Kuzzle signs with HS256: docs/protocol.md §4.1)."""
 
 from __future__ import annotations
 

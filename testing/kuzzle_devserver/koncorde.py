@@ -7,7 +7,7 @@ An empty filter ``{}`` matches every document. Anything else is rejected with
 
 Room ids: Koncorde hashes index, collection and the normalized filters with
 HMAC-SHA256 and a constant seed, so the same subscription gets the same roomId across
-reconnections and restarts (§2.6). Here "normalized" means canonical JSON (sorted keys);
+reconnections and restarts (docs/protocol.md §2.6). Here "normalized" means canonical JSON (sorted keys);
 Koncorde also reorders ``and``/``or`` operands, which this subset does not.
 """
 

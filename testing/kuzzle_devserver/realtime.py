@@ -1,4 +1,4 @@
-"""Subscriptions and notifications: Kuzzle's hotel clerk and notifier (§2.5, §2.6, §6.6, §7.4).
+"""Subscriptions and notifications: Kuzzle's hotel clerk and notifier (docs/protocol.md §2.5, §2.6).
 
 A room is (index, collection, filters) with a deterministic roomId. Each subscription
 joins a channel of the room: ``<roomId>-<users><cluster><scope>`` with users
@@ -121,7 +121,7 @@ class HotelClerk:
         return {"roomId": rid}
 
     async def remove_connection(self, connection_id: str) -> None:
-        """Connection closed or its token expired: leave every room (§7.2 step 5)."""
+        """Connection closed or its token expired: leave every room (docs/protocol.md §2.9)."""
         for room in [r for r in self.rooms.values() if connection_id in r.customers]:
             await self._leave(room, connection_id, None, room.volatiles.get(connection_id))
         self._connections.pop(connection_id, None)

@@ -15,7 +15,7 @@ from .users import ANONYMOUS_USER, User
 
 NODE_ID = "knode-devserver"
 
-# Keys RequestInput pulls out of a payload; every other key is an API argument (§2.2).
+# Keys RequestInput pulls out of a payload; every other key is an API argument (docs/protocol.md §2.2).
 _RESERVED_KEYS = {"controller", "action", "requestId", "jwt", "volatile", "body"}
 
 _MISSING: Any = object()
@@ -47,7 +47,7 @@ class KuzzleRequest:
 
     @classmethod
     def from_payload(cls, payload: Any, connection: ClientConnection) -> KuzzleRequest:
-        """``new Request(payload)``: raises when the payload cannot make a request (§2.8)."""
+        """``new Request(payload)``: raises when the payload cannot make a request (docs/protocol.md §2.8)."""
         if not isinstance(payload, dict):
             raise kerror("api.assert.invalid_type", "payload", "object")
         _check_type("requestId", payload.get("requestId"), str, "string")
@@ -175,10 +175,10 @@ def envelope(
     volatile: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """``RequestResponse.toJSON().content`` (§2.3); ``Set-Cookie`` never appears in it.
+    """``RequestResponse.toJSON().content`` (docs/protocol.md §2.3); ``Set-Cookie`` never appears in it.
 
     ``index`` and ``collection`` read ``request.input.args``: undefined when the
-    request had none, so ``JSON.stringify`` leaves them out (kuzzle-protocol.md A.2).
+    request had none, so ``JSON.stringify`` leaves them out (docs/protocol.md §2.3).
     """
     content = {
         "requestId": request_id,

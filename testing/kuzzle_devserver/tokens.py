@@ -2,7 +2,7 @@
 
 Kuzzle keeps tokens in Redis, so they survive a server restart; this repository lives in
 the server object, which the control surface's ``restart`` keeps, for the same effect.
-Rules implemented (kuzzle-protocol.md §7.8):
+Rules implemented (docs/protocol.md §4.1):
 
 - a bad signature or format, or a token missing from the cache (logged out, or past its
   grace period after a refresh) gives ``security.token.invalid``; a past expiry gives

@@ -1,4 +1,4 @@
-"""WebSocket entry point (kuzzle ``httpwsProtocol.js`` ``wsOn*Handler``, §2, §7.2, §7.3).
+"""WebSocket entry point (kuzzle ``httpwsProtocol.js`` ``wsOn*Handler``; docs/protocol.md §2).
 
 Per text frame: ignore empty frames; parse JSON (failure → ``network.websocket.unexpected_error``
 with no ``room``); ``{"p":1}`` with exactly that key → raw ``{"p":2}``; build the request

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from project_config import ROOT, load_config
+
 from pytest_kuzzle_browser.devserver_process import DevServerError
 from pytest_kuzzle_browser.harness import Harness, KuzzleServer
 

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 from demo_support import PageLog, artifacts, control, own_dev_server
 from project_config import load_config
-from pytest_kuzzle_browser.harness import Harness, KuzzleServer, NetworkRecorder
 from run_demo import demo_index, demo_static_server, demo_toml
+
+from pytest_kuzzle_browser.harness import Harness, KuzzleServer, NetworkRecorder
 
 CFG = load_config()
 

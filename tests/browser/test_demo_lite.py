@@ -19,6 +19,7 @@ import pytest
 from build_lite import NOTEBOOK, build_lite
 from demo_support import PageLog, artifacts, own_dev_server
 from project_config import load_config
+
 from pytest_kuzzle_browser.harness import Harness, KuzzleServer, NetworkRecorder
 from pytest_kuzzle_browser.serve_static import StaticServer
 

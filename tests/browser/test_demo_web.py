@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from demo_support import PageLog
 from project_config import ROOT, load_config
+from web_packages import PYODIDE_KB_DIR, SIMPLE_DIR, build_all
+
 from pytest_kuzzle_browser.harness import Harness, KuzzleServer, NetworkRecorder
 from pytest_kuzzle_browser.serve_static import StaticServer
-from web_packages import PYODIDE_KB_DIR, SIMPLE_DIR, build_all
 
 CFG = load_config()
 

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
 from pytest_kuzzle_browser.harness import Harness
 
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"

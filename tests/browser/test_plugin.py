@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
 from pytest_kuzzle_browser.harness import Harness, KuzzleServer
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "shoplist"

@@ -1,4 +1,4 @@
-"""What Kuzzle 2.56 sends, as the dev server's tests check it (kuzzle-protocol.md §2.3, A.2)."""
+"""What Kuzzle 2.56 sends, as the dev server's tests check it (docs/protocol.md §2.3)."""
 
 # The response envelope: RequestResponse.toJSON().content, plus "headers" and "node".
 ENVELOPE_KEYS = {

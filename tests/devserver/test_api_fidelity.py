@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import aiohttp
+
 from kuzzle_devserver import DevServer
 from kuzzle_devserver.http_routes import ROUTES
 
@@ -526,9 +527,8 @@ async def test_search_aggregations_and_source_filters(ws: Any) -> None:
 
 def test_every_sdk_http_route_is_a_kuzzle_route() -> None:
     """The SDK's HTTP routes (kuzzle_browser.protocol.http) reach the same action here."""
-    from kuzzle_devserver.http_routes import match_route
-
     from kuzzle_browser.protocol.http import ROUTES as SDK_ROUTES
+    from kuzzle_devserver.http_routes import match_route
 
     for controller, actions in SDK_ROUTES.items():
         for action, (verb, path) in actions.items():

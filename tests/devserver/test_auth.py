@@ -1,4 +1,4 @@
-"""Authentication: JWTs, token errors, refresh grace, cookies, SDK and origin checks (§7.7-7.9)."""
+"""Authentication: JWTs, token errors, refresh grace, cookies, SDK and origin checks (docs/protocol.md §4)."""
 
 from __future__ import annotations
 

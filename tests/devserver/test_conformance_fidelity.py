@@ -1,9 +1,9 @@
 """Wire conformance with Kuzzle 2.56, per route, written for the fidelity issue (issue 4).
 
 Complements test_http.py / test_auth.py / test_websocket.py: every served HTTP route answers
-the envelope with Kuzzle's headers (kuzzle-protocol.md §7.5, §7.6), errors keep Kuzzle's
-shape, cookie attributes follow §7.7, ``volatile.sdkVersion`` is rejected on every entry
-point (§7.9), and the WebSocket upgrade echoes the requested subprotocol as uWS does (the
+the envelope with Kuzzle's headers (docs/protocol.md §3.1, §3.4), errors keep Kuzzle's
+shape, cookie attributes follow §4.2, ``volatile.sdkVersion`` is rejected on every entry
+point (§4.4), and the WebSocket upgrade echoes the requested subprotocol as uWS does (the
 official JS SDK's browser build requests ``null``: tests/fidelity/).
 """
 
@@ -15,8 +15,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
-from kuzzle_devserver import DevServer
 from kuzzle_spec import ENVELOPE_KEYS, RESOURCE_KEYS
+
+from kuzzle_devserver import DevServer
 
 ORIGIN = "http://127.0.0.1:8000"
 ALLOW_METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS,HEAD"
@@ -82,7 +83,7 @@ async def _call(
 async def test_every_route_answers_kuzzles_envelope_and_headers(
     server: DevServer, http: aiohttp.ClientSession
 ) -> None:
-    """§7.5/§7.6: per route, the envelope (no `room`) and the headers Kuzzle writes."""
+    """§3.1/§3.4: per route, the envelope (no `room`) and the headers Kuzzle writes."""
     for method, path, body, controller, action in ROUTES:
         response, content = await _call(http, server, method, path, body)
         where = f"{method} {path}"
@@ -123,7 +124,7 @@ async def test_routed_errors_keep_kuzzles_error_shape(server: DevServer, http: a
 
 
 async def test_preflight_answers_kuzzles_cors_headers(server: DevServer, http: aiohttp.ClientSession) -> None:
-    """§7.5/§7.6: OPTIONS on any path, 200, the configured methods and headers, origin echoed."""
+    """§3.1/§3.4: OPTIONS on any path, 200, the configured methods and headers, origin echoed."""
     for path in ("/_login/local", "/fid/items/_search", "/any/unknown/path"):
         headers = {
             "Origin": ORIGIN,
@@ -141,7 +142,7 @@ async def test_preflight_answers_kuzzles_cors_headers(server: DevServer, http: a
 async def test_cookie_expires_matches_the_token_and_refresh_renews_it(
     server: DevServer, http: aiohttp.ClientSession
 ) -> None:
-    """§7.7: `Expires` is the token's expiresAt; refreshToken with cookieAuth sets a new cookie
+    """§4.2: `Expires` is the token's expiresAt; refreshToken with cookieAuth sets a new cookie
     and no jwt; the envelope's `headers` never carries Set-Cookie."""
     response, content = await _call(http, server, "POST", "/_login/local?cookieAuth&expiresIn=1h", LOGIN)
     cookie = response.headers["Set-Cookie"]
@@ -160,7 +161,7 @@ async def test_cookie_expires_matches_the_token_and_refresh_renews_it(
 
 
 async def test_cookie_login_over_websocket_leaves_jwt_out(ws: Any) -> None:
-    """§7.7: `cookieAuth: true` removes the jwt from the result whatever the protocol."""
+    """§4.2: `cookieAuth: true` removes the jwt from the result whatever the protocol."""
     answer = await ws.query(
         {"controller": "auth", "action": "login", "strategy": "local", "body": LOGIN, "cookieAuth": True}
     )
@@ -171,7 +172,7 @@ async def test_cookie_login_over_websocket_leaves_jwt_out(ws: Any) -> None:
 async def test_sdk_version_rejected_on_every_entry_point(
     server: DevServer, http: aiohttp.ClientSession, ws: Any
 ) -> None:
-    """§7.9: any `volatile.sdkVersion` is rejected, even next to a valid sdkName, on HTTP routes,
+    """§4.4: any `volatile.sdkVersion` is rejected, even next to a valid sdkName, on HTTP routes,
     the generic `/_query` endpoint and WebSocket; the JS SDK's own volatile passes."""
     volatile = {"sdkVersion": "7.17.1", "sdkName": "js@7.17.1", "sdkInstanceId": "i"}
     _, routed = await _call(http, server, "GET", "/_now", headers={"X-Kuzzle-Volatile": json.dumps(volatile)})

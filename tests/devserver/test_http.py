@@ -1,12 +1,13 @@
-"""HTTP wire conformance: envelope, headers, routes, pre-routing errors (§4, §7.5, §7.6)."""
+"""HTTP wire conformance: envelope, headers, routes, pre-routing errors (docs/protocol.md §3)."""
 
 from __future__ import annotations
 
 import json
 
 import aiohttp
-from kuzzle_devserver import DevServer
 from kuzzle_spec import ENVELOPE_KEYS
+
+from kuzzle_devserver import DevServer
 
 ORIGIN = "http://app.test:8000"
 

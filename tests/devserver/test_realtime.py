@@ -1,4 +1,4 @@
-"""Realtime: subscriptions, channels, document/user notifications and their routing (§2.5, §2.6)."""
+"""Realtime: subscriptions, channels, document and user notifications (docs/protocol.md §2.5, §2.6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""WebSocket wire conformance: envelope, ping, messages without room, limits, TokenExpired (§2, §7.2)."""
+"""WebSocket conformance: envelope, ping, roomless messages, limits, TokenExpired (docs/protocol.md §2)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
+
 from kuzzle_devserver import DevServer
 
 ServerFactory = Callable[..., Awaitable[DevServer]]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from fidelity import FidelityReport, run_fidelity
+
 from pytest_kuzzle_browser.plugin import options_from_config
 
 _REPORT = pytest.StashKey[FidelityReport]()

@@ -8,7 +8,7 @@ the dev server is reset (``/_devserver/reset``, request log cleared, pings answe
 page's cookies are cleared. The JS page is reloaded for every scenario (what the JS SDK
 leaves behind dies with it); the Pyodide page is booted once.
 
-A scenario marked ``official_bug`` (a JS SDK 7.17.1 bug recorded in kuzzle-protocol.md)
+A scenario marked ``official_bug`` (a JS SDK 7.17.1 bug recorded in docs/protocol.md §6)
 must fail in the official column with a detail matching its ``match``; everything else
 must pass in both columns. ``FidelityReport.problems`` lists what does not hold.
 """
@@ -29,6 +29,7 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from official_sdk import ensure as ensure_official_sdk  # noqa: E402
 from project_config import load_config  # noqa: E402
+
 from pytest_kuzzle_browser.harness import Harness, InPagePage, NetworkRecorder, Options  # noqa: E402
 
 CFG = load_config()

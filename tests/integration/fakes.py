@@ -32,10 +32,6 @@ class FakeSocket:
     def is_open(self) -> bool:
         return self._open
 
-    @property
-    def buffered_amount(self) -> int:
-        return 0
-
     def accept(self) -> None:
         self._open = True
         self.listener.socket_opened()
@@ -108,12 +104,15 @@ class FakeTransport:
             }
         )
         payload = self.peer.http(self, method, url, body)
-        return HttpResponse(
-            status=payload.get("status", 200), text=json.dumps(payload), content_type="application/json"
-        )
+        return HttpResponse(status=payload.get("status", 200), text=json.dumps(payload))
 
     def is_online(self) -> bool:
         return self.online
+
+    @property
+    def online_listeners(self) -> int:
+        """How many ``online`` listeners are registered (each holds a JS proxy in the browser)."""
+        return len(self._online_callbacks)
 
     def on_online(self, callback: Callable[[], None]) -> Callable[[], None]:
         self._online_callbacks.append(callback)

@@ -45,7 +45,6 @@ class FakeJsWebSocket:
             raise FakeJsException("SyntaxError: invalid URL")
         self.url = url
         self.readyState = 0
-        self.bufferedAmount = 0
         self.sent: list[str] = []
         self.closed_with: tuple[int, str] | None = None
         self.onopen = self.onmessage = self.onerror = self.onclose = None

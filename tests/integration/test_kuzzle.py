@@ -11,6 +11,7 @@ import pytest
 from kuzzle_browser import (
     SDK_NAME,
     InvalidArgumentError,
+    InvalidStateError,
     Kuzzle,
     NotConnectedError,
     QueueOverflowError,
@@ -65,12 +66,21 @@ async def test_bad_requests_fail_before_sending(transport: FakeTransport) -> Non
 
 async def test_jwt_is_attached_except_login_and_check_token(transport: FakeTransport) -> None:
     """With a token, requests carry jwt; auth:login and auth:checkToken do not."""
+    token = "a.eyJfaWQiOiJhbGljZSJ9.c"
+    transport.peer.handlers["auth:login"] = lambda _request: {
+        "result": {"_id": "alice", "jwt": token, "expiresAt": 1, "ttl": 1},
+        "error": None,
+    }
     kuzzle = make(transport)
-    kuzzle.jwt = "a.eyJfaWQiOiJhbGljZSJ9.c"
+    kuzzle.jwt = token
     await within(kuzzle.connect())
     await within(kuzzle.server.now())
-    assert transport.peer.requests[-1]["jwt"] == "a.eyJfaWQiOiJhbGljZSJ9.c"
-    assert all("jwt" not in r for r in transport.peer.requests if r["action"] == "checkToken")
+    assert transport.peer.requests[-1]["jwt"] == token
+    await within(kuzzle.auth.check_token())
+    await within(kuzzle.auth.login("local", {"username": "alice", "password": "secret"}))
+    untokened = [r for r in transport.peer.requests if r["action"] in ("login", "checkToken")]
+    assert {r["action"] for r in untokened} == {"login", "checkToken"}
+    assert [r for r in untokened if "jwt" in r] == []
 
 
 async def test_offline_queue_fills_and_replays_on_reconnect(transport: FakeTransport) -> None:
@@ -286,6 +296,18 @@ async def test_deprecations_are_logged(transport: FakeTransport, caplog: pytest.
     assert "deprecated" not in caplog.text
 
 
+async def test_authenticate_without_authenticator_is_a_state_error(transport: FakeTransport) -> None:
+    """authenticate() before an authenticator is set: InvalidStateError, nothing sent."""
+    kuzzle = make(transport)
+    await within(kuzzle.connect())
+    await within(transport.peer.wait_until(lambda: transport.peer.count("checkToken") == 1))
+    before = len(transport.peer.requests)
+    with pytest.raises(InvalidStateError, match="authenticator") as raised:
+        await kuzzle.authenticate()
+    assert (raised.value.id, raised.value.status) == ("sdk.state.invalid", 400)
+    assert len(transport.peer.requests) == before
+
+
 async def test_authenticator_runs_when_the_session_is_gone_after_reconnect(transport: FakeTransport) -> None:
     """Logged in, reconnected, token no longer valid: the authenticator logs in again, then reconnected."""
     valid = {"token": "a.eyJfaWQiOiJhbGljZSJ9.c"}
@@ -326,7 +348,7 @@ async def test_no_authenticator_means_reconnection_error_and_disconnect(transpor
     kuzzle.on("disconnected", closed.append)
     transport.socket.drop()
     error = (await within(failed))[0]["error"]
-    assert "authenticator" in str(error)
+    assert isinstance(error, InvalidStateError) and "authenticator" in str(error)
     await asyncio.sleep(0)  # the same task disconnects right after emitting
     assert not kuzzle.connected and closed[-1] == {"origin": "user/connection-closed"}
 

@@ -71,10 +71,10 @@ def test_ssl_connection_is_deprecated_alias() -> None:
 )
 def test_wrong_options_are_typed_errors(options: dict[str, object]) -> None:
     """Wrong types and values fail at construction with InvalidArgumentError (a ValueError)."""
-    with pytest.raises(InvalidArgumentError):
+    (name,) = options
+    with pytest.raises(InvalidArgumentError, match=name) as raised:
         WebSocket("h", **options)  # type: ignore[arg-type]
-    with pytest.raises(ValueError):
-        WebSocket("", **options)  # type: ignore[arg-type]
+    assert isinstance(raised.value, ValueError)
 
 
 def test_properties() -> None:
@@ -266,6 +266,24 @@ async def test_close_cancels_pending_reconnection(transport: FakeTransport) -> N
     transport.socket.drop()
     ws.close()
     await asyncio.sleep(100 * MS)
+    assert len(transport.sockets) == 1 and not ws.connected
+
+
+async def test_close_while_offline_releases_the_online_listener(transport: FakeTransport) -> None:
+    """close() while waiting for the browser to come back online frees that listener at once."""
+    ws = make(transport)
+    await within(ws.connect())
+    transport.online = False
+    lost = next_event(ws, "networkError")
+    transport.socket.drop()
+    await within(lost)
+    await asyncio.sleep(0)  # the reconnection task starts and registers its listener
+    assert transport.online_listeners == 1
+    ws.close()
+    await asyncio.sleep(0)  # the cancelled task runs its cleanup
+    assert transport.online_listeners == 0
+    transport.go_online()
+    await asyncio.sleep(0)
     assert len(transport.sockets) == 1 and not ws.connected
 
 

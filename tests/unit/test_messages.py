@@ -50,7 +50,7 @@ def test_room_message_keeps_payload() -> None:
 
 
 def test_error_without_room_keeps_request_id() -> None:
-    """Kuzzle's invalid-request errors echo requestId without room (kuzzle-protocol.md §2.8)."""
+    """Kuzzle's invalid-request errors echo requestId without room (docs/protocol.md §2.8)."""
     frame = decode_frame('{"requestId":"r1","status":400,"error":{"id":"api.assert.invalid_type"}}')
     assert isinstance(frame, Unroutable)
     assert frame.request_id == "r1"

@@ -1,4 +1,4 @@
-"""``auth`` controller (kuzzle ``lib/api/controllers/authController.ts``, §6.1, §7.7, §7.8)."""
+"""``auth`` controller (kuzzle ``lib/api/controllers/authController.ts``; docs/protocol.md §4)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ..tokens import NEVER, Token
 from ..users import ANONYMOUS_KUID
 
 LOCAL_STRATEGY = "local"
-# Every role is unrestricted until createFirstAdmin (§7.8), so everyone may do everything.
+# Every role is unrestricted until createFirstAdmin (docs/protocol.md §4.1), so everyone may do everything.
 _UNRESTRICTED_RIGHTS = [
     {"controller": "*", "action": "*", "index": "*", "collection": "*", "value": "allowed"}
 ]
@@ -197,7 +197,7 @@ class AuthController:
         for field_name in ("controller", "action"):
             if not isinstance(body.get(field_name), str):
                 raise kerror("api.assert.missing_argument", f"body.{field_name}")
-        return {"allowed": True}  # every role is unrestricted (§7.8)
+        return {"allowed": True}  # every role is unrestricted (docs/protocol.md §4.1)
 
     # -- credentials of the local strategy (kuzzle-plugin-auth-passport-local) -------------
 

@@ -1,4 +1,4 @@
-"""``collection`` controller (kuzzle ``lib/api/controllers/collectionController.js``, §6.3).
+"""``collection`` controller (kuzzle ``lib/api/controllers/collectionController.js``).
 
 Validation specifications live in storage as Kuzzle's internal ``validations`` documents
 (``_id`` ``index#collection``, ``_source`` ``{collection, index, validation}``), searched

@@ -1,4 +1,4 @@
-"""``document`` controller (kuzzle ``lib/api/controllers/documentController.js``, §6.2).
+"""``document`` controller (kuzzle ``lib/api/controllers/documentController.js``).
 
 Single-document actions, searches and ``deleteFields``/``export`` here; the m* actions in
 ``document_multi.py``, what they all share (metadata, validation, notifications) in

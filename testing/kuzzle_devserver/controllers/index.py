@@ -1,4 +1,4 @@
-"""``index`` controller (§6.4)."""
+"""``index`` controller (kuzzle ``lib/api/controllers/indexController.js``)."""
 
 from __future__ import annotations
 

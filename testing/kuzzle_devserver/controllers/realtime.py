@@ -1,4 +1,4 @@
-"""``realtime`` controller (kuzzle ``lib/api/controllers/realtimeController.js``, §6.6)."""
+"""``realtime`` controller (kuzzle ``lib/api/controllers/realtimeController.js``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``server`` controller (kuzzle ``lib/api/controllers/serverController.js``, §6.5).
+"""``server`` controller (kuzzle ``lib/api/controllers/serverController.js``).
 
 ``info`` and ``capabilities`` describe this process with Kuzzle's keys; the services are
 the ones a Kuzzle 2.56 stack runs (Elasticsearch 7, Redis), since clients only read their

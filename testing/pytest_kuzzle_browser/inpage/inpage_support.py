@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import _inpage_config  # type: ignore[import-not-found]
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import to_js  # type: ignore[import-not-found]
+import _inpage_config
+import js
+from pyodide.ffi import to_js
 
 SERVER_URL: str = str(_inpage_config.SERVER_URL).rstrip("/")
 SERVER_SSL: bool = SERVER_URL.startswith("https:")

@@ -74,7 +74,7 @@ def _jsonable(value: Any) -> Any:
 async def run_source(code: str, timeout: float) -> str:
     """Run ``code`` (top-level await allowed) in a fresh namespace within ``timeout`` s;
     JSON with the value of its last expression or the traceback."""
-    from pyodide.code import eval_code_async  # type: ignore[import-not-found]
+    from pyodide.code import eval_code_async
 
     inpage_support._reset_test_state()
     started = time.monotonic()

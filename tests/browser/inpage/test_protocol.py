@@ -179,7 +179,7 @@ async def test_server_close_with_1000_is_a_loss_and_reconnects() -> None:
     """A clean close we did not ask for (code 1000 or 1001) still means: reconnect.
 
     JS SDK 7.17.1 treats any 1000 close as user-initiated: no reconnection, and
-    ``connected`` stays true on a closed socket (kuzzle-protocol.md §12 #22, #23).
+    ``connected`` stays true on a closed socket (docs/protocol.md §6.3).
     """
     ws = protocol(reconnection_delay=0.1)
     await within(ws.connect())

@@ -399,7 +399,7 @@ const scenarios = {
     try {
       await within(kuzzle.auth.login("local", credentials()), 10, "cookie login");
     } catch (error) {
-      // JS SDK bug of ws_cookie_login (§3.9): not what this scenario checks
+      // JS SDK bug of ws_cookie_login (docs/protocol.md §6.1): not what this scenario checks
     }
     await within(renewed, 10, "websocketRenewalDone");
     const deadline = Date.now() + ms(5);
