@@ -564,3 +564,12 @@ async def test_scroll_duration_limit(ws: Any) -> None:
     specs = await ws.query({"controller": "collection", "action": "searchSpecifications", "body": {},
                             "scroll": "1h"})
     assert specs["error"]["id"] == "services.storage.scroll_duration_too_great"
+
+
+async def test_count_takes_a_query_only(ws: Any) -> None:
+    await setup_collection(ws)
+    sorted_count = await ws.query({**BASE, "action": "count", "body": {"query": {}, "sort": ["n"]}})
+    assert sorted_count["error"]["id"] == "services.storage.unexpected_bad_request"
+    assert sorted_count["error"]["message"] == "request does not support [sort]"
+    unknown = await ws.query({**BASE, "action": "count", "body": {"nope": 1}})
+    assert unknown["error"]["id"] == "services.storage.invalid_search_query"

@@ -408,6 +408,11 @@ class DocumentController(MultiDocumentActions):
         request.get_integer("from", 0), request.get_integer("size", DEFAULT_SEARCH_SIZE)
         self._scroll_arg(request)
         body = self._search_body(request)
+        self._target(request)
+        check_body(body)
+        for key in body:  # Elasticsearch's count API takes a query only
+            if key != "query":
+                raise kerror("services.storage.unexpected_bad_request", f"request does not support [{key}]")
         return {"count": len(self._matching(request, body))}
 
     async def delete_by_query(self, request: KuzzleRequest) -> dict[str, Any]:
