@@ -573,3 +573,11 @@ async def test_count_takes_a_query_only(ws: Any) -> None:
     assert sorted_count["error"]["message"] == "request does not support [sort]"
     unknown = await ws.query({**BASE, "action": "count", "body": {"nope": 1}})
     assert unknown["error"]["id"] == "services.storage.invalid_search_query"
+
+
+async def test_get_config_is_kuzzles_without_security(ws: Any) -> None:
+    config = (await ws.query({"controller": "server", "action": "getConfig"}))["result"]
+    assert "security" not in config and "routes" not in config["http"]
+    assert config["version"] == "2.56.0" and config["limits"]["documentsWriteCount"] == 200
+    assert config["server"]["maxRequestSize"] == "1MB"
+    assert config["services"]["storageEngine"]["commonMapping"]["dynamic"] == "false"
