@@ -25,6 +25,11 @@ _STATUS_BY_CLASS = {
     "ServiceUnavailable": 503,
 }
 
+_CLASS_NAMES = {status: f"{name}Error" for name, status in _STATUS_BY_CLASS.items()} | {
+    400: "BadRequestError",
+    500: "InternalError",
+}
+
 # id -> (domain, subdomain, error number, class, message template)
 _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
     "core.realtime.room_not_found": (0, 1, 1, "NotFound", 'The room "%s" doesn\'t exist'),
@@ -306,6 +311,14 @@ class KuzzleError(Exception):
     props: list[Any]
     # MultipleErrorsError's own keys (``count``, ``errors``).
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        """JavaScript's ``Error.toString()``: ``PreconditionError: message``."""
+        return f"{self.class_name}: {self.message}"
+
+    @property
+    def class_name(self) -> str:
+        return _CLASS_NAMES.get(self.status, "KuzzleError")
 
     def to_json(self) -> dict[str, Any]:
         """The error object exactly as Kuzzle's ``KuzzleError.toJSON()`` (minus ``stack``)."""

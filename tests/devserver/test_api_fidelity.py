@@ -581,3 +581,12 @@ async def test_get_config_is_kuzzles_without_security(ws: Any) -> None:
     assert config["version"] == "2.56.0" and config["limits"]["documentsWriteCount"] == 200
     assert config["server"]["maxRequestSize"] == "1MB"
     assert config["services"]["storageEngine"]["commonMapping"]["dynamic"] == "false"
+
+
+async def test_export_of_a_missing_collection(server: DevServer, http: aiohttp.ClientSession) -> None:
+    async with http.get(f"{server.url}/nope/c/_export") as response:
+        # The stream has started: 200, the JSONL header, then the error's text.
+        assert response.status == 200
+        text = await response.text()
+    assert text == ('{"collection":"c","index":"nope","type":"collection"}\n'
+                    'PreconditionError: The index "nope" does not exist.')

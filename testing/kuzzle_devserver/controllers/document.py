@@ -14,7 +14,7 @@ from typing import Any
 from ..aggregations import aggregate
 from ..config import parse_duration_ms
 from ..context import ActionTable
-from ..errors import kerror
+from ..errors import KuzzleError, kerror
 from ..es_query import after, check_body, compile_query, filter_source, parse_sort, sort_hits
 from ..export import export_lines
 from ..fields import ABSENT, deep_merge, leaf_paths, lookup
@@ -191,7 +191,8 @@ class DocumentController(MultiDocumentActions):
 
     async def export(self, request: KuzzleRequest) -> None:
         index, collection = request.get_index(), request.get_collection()
-        size = request.get_integer("size", DEFAULT_SEARCH_SIZE)
+        # getSearchParams checks size; Kuzzle pages its scroll with it, the export is the same.
+        request.get_integer("size", DEFAULT_SEARCH_SIZE)
         self._lang(request)
         fmt = request.get_string("format", "jsonl")
         separator = request.get_string("separator", ",")
@@ -200,10 +201,20 @@ class DocumentController(MultiDocumentActions):
         names = self._object_from_body_or_args(request, "fieldsName", {})
         if not request.over_http:
             raise kerror("api.assert.unsupported_protocol", request.connection.protocol, "document:export")
-        hits = self._matching(request, {"query": query})
-        mapping = self._ctx.storage.get_mapping(index, collection, include_kuzzle_meta=False)
-        lines = export_lines(index, collection, hits, fmt, fields, names, separator, mapping)
-        del size  # Kuzzle pages the scroll with it; the whole export is the same
+        try:
+            mapping = self._ctx.storage.get_mapping(index, collection, include_kuzzle_meta=False)
+            hits = self._matching(request, {"query": query})
+            lines = export_lines(index, collection, hits, fmt, fields, names, separator, mapping)
+        except KuzzleError as error:
+            # Kuzzle streams the export (status 200 sent): the error's text ends the body, after
+            # the header line unless the CSV header needed the failing mapping.
+            csv_needs_mapping = fmt.lower() == "csv" and not fields
+            header = (
+                []
+                if csv_needs_mapping
+                else export_lines(index, collection, [], fmt, fields, names, separator, {})
+            )
+            lines = [*header, str(error)]
         mime = "text/csv" if fmt.lower() == "csv" else "html/text"
         request.response_headers.update(
             {
