@@ -590,3 +590,11 @@ async def test_export_of_a_missing_collection(server: DevServer, http: aiohttp.C
         text = await response.text()
     assert text == ('{"collection":"c","index":"nope","type":"collection"}\n'
                     'PreconditionError: The index "nope" does not exist.')
+
+
+async def test_empty_ids(ws: Any) -> None:
+    await setup_collection(ws)
+    created = await ws.query({**BASE, "action": "create", "_id": "", "body": {"n": 1}})
+    assert len(created["result"]["_id"]) == 20  # an empty id is generated
+    written = await ws.query({**BASE, "action": "createOrReplace", "_id": "", "body": {"n": 1}})
+    assert written["error"]["message"] == 'Missing argument "_id".'
