@@ -27,6 +27,11 @@ _STATUS_BY_CLASS = {
     "ServiceUnavailable": 503,
 }
 
+_CLASS_NAMES = {status: f"{name}Error" for name, status in _STATUS_BY_CLASS.items()} | {
+    400: "BadRequestError",
+    500: "InternalError",
+}
+
 # id -> (domain, subdomain, error number, class, message template)
 _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
     "core.realtime.room_not_found": (0, 1, 1, "NotFound", 'The room "%s" doesn\'t exist'),
@@ -67,6 +72,7 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         "SizeLimit",
         "The number of documents edited by this request exceeds the configured server limit.",
     ),
+    "services.storage.invalid_argument": (1, 1, 19, "BadRequest", 'Argument "%s" is invalid (expected: %s)'),
     "services.storage.not_found": (1, 1, 11, "NotFound", 'Document "%s" not found in "%s":"%s".'),
     "services.storage.unknown_scroll_id": (
         1,
@@ -98,6 +104,21 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         "BadRequest",
         'The collection name "%s" is invalid',
     ),
+    "services.storage.invalid_multi_index_collection_usage": (
+        1,
+        1,
+        49,
+        "BadRequest",
+        'Searches on multiple collections should be achieved with the "targets" argument who contains '
+        "list of indexes and collections to search within.",
+    ),
+    "services.storage.invalid_target_format": (
+        1,
+        1,
+        50,
+        "BadRequest",
+        'The %s ("%s") contains invalid characters ",+*" or is equal to "_all" which is forbidden',
+    ),
     "services.storage.unknown_query_keyword": (
         1,
         1,
@@ -106,6 +127,14 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         'The keyword "%s" is not part of Elasticsearch Query DSL. Are you trying to use a Koncorde query?',
     ),
     "services.storage.invalid_mapping": (1, 1, 21, "BadRequest", 'Invalid mapping property "mappings.%s".%s'),
+    "services.storage.scroll_duration_too_great": (
+        1,
+        1,
+        44,
+        "BadRequest",
+        'Scroll duration "%s" is too great.',
+    ),
+    "services.storage.unexpected_bad_request": (1, 1, 33, "BadRequest", "%s"),
     "services.storage.strict_mapping_rejection": (
         1,
         1,
@@ -195,6 +224,7 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
     "api.assert.invalid_type": (2, 1, 1, "BadRequest", 'Wrong type for argument "%s" (expected: %s)'),
     "api.assert.invalid_argument": (2, 1, 2, "BadRequest", 'Invalid argument "%s". Expected: %s'),
     "api.assert.missing_argument": (2, 1, 3, "BadRequest", 'Missing argument "%s".'),
+    "api.assert.empty_argument": (2, 1, 4, "BadRequest", 'The argument "%s" is empty.'),
     "api.assert.body_required": (2, 1, 8, "BadRequest", "The request must specify a body."),
     "api.assert.empty_argument": (2, 1, 4, "BadRequest", 'The argument "%s" is empty.'),
     "api.assert.mutually_exclusive": (
@@ -349,6 +379,14 @@ class KuzzleError(Exception):
     props: list[Any]
     errors: list[KuzzleError] | None = None
     """The failures a ``PartialError`` (status 206) gathers."""
+
+    def __str__(self) -> str:
+        """JavaScript's ``Error.toString()``: ``PreconditionError: message``."""
+        return f"{self.class_name}: {self.message}"
+
+    @property
+    def class_name(self) -> str:
+        return _CLASS_NAMES.get(self.status, "KuzzleError")
 
     def to_json(self) -> dict[str, Any]:
         """The error object exactly as Kuzzle's ``KuzzleError.toJSON()`` (minus ``stack``);

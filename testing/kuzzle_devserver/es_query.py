@@ -3,7 +3,10 @@
 Queries: ``match_all``, ``ids``, ``term``, ``terms``, ``match`` (case-insensitive word match:
 any query word present in the field), ``range`` (gt/gte/lt/lte, numbers or strings),
 ``exists``, ``bool`` (must/filter/should/must_not, ``minimum_should_match``).
-Search body keys: ``query``, ``sort``, ``search_after``. Sort entries: ``"field"``,
+Search body keys: Kuzzle's list (``query``, ``sort``, ``search_after``, ``aggregations``,
+``post_filter`` and ``_source`` filters are applied; ``highlight``, ``suggest``,
+``collapse``, ``explain``... are accepted and have no effect; ``from``/``size`` in the body
+are overridden by the request's, as Kuzzle sends those as parameters). Sort entries: ``"field"``,
 ``{"field": "asc"|"desc"}``, ``{"field": {"order": ...}}``; ``_id`` sorts by document id.
 Missing values sort last, as Elasticsearch's default ``missing: _last``.
 
@@ -26,7 +29,12 @@ from .fields import ABSENT, RANGE_TESTS, lookup
 Hit = dict[str, Any]  # {"_id", "_source", ...}
 HitMatcher = Callable[[Hit], bool]
 
-_BODY_KEYS = {"query", "sort", "search_after"}
+# Kuzzle's searchBodyKeys: any other key is refused with invalid_search_query.
+_BODY_KEYS = {
+    "aggregations", "aggs", "collapse", "explain", "fields", "from", "highlight", "post_filter",
+    "query", "search_after", "search_timeout", "size", "sort", "suggest", "_name", "_source",
+    "_source_excludes", "_source_includes",
+}  # fmt: skip
 
 
 def _value(hit: Hit, field: str) -> Any:
@@ -239,3 +247,48 @@ def check_body(body: dict[str, Any]) -> None:
     for key in body:
         if key not in _BODY_KEYS:
             raise kerror("services.storage.invalid_search_query", key)
+
+
+def _paths(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if value else []
+
+
+def filter_source(body: dict[str, Any], source: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``_source`` a hit shows: ``_source: false`` hides it; includes/excludes pick paths."""
+    spec = body.get("_source", True)
+    if spec is False:
+        return None
+    includes = _paths(body.get("_source_includes"))
+    excludes = _paths(body.get("_source_excludes"))
+    if isinstance(spec, dict):
+        includes += _paths(spec.get("includes"))
+        excludes += _paths(spec.get("excludes"))
+    elif spec is not True:
+        includes += _paths(spec)
+    if not includes and not excludes:
+        return source
+    kept: dict[str, Any] = {}
+    for path in includes or list(source):
+        value = lookup(source, path)
+        if value is not ABSENT:
+            _put(kept, path, value)
+    for path in excludes:
+        _drop(kept, path)
+    return kept
+
+
+def _put(target: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        target = target.setdefault(part, {})
+    target[last] = value
+
+
+def _drop(target: dict[str, Any], path: str) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        child = target.get(part)
+        if not isinstance(child, dict):
+            return
+        target = child
+    target.pop(last, None)

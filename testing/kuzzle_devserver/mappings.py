@@ -10,7 +10,10 @@ development mode, so messages end with the property path.
 Writes: a document field missing from the mapping is, following the ``dynamic`` value in
 force at its level (inherited from the parent object, ``"false"`` by default as Kuzzle's
 ``commonMapping``): added to the mapping with the type Elasticsearch infers (``"true"``),
-ignored (``"false"``), or refused (``"strict"``, :class:`StrictMappingError`).
+ignored (``"false"``), or refused (``"strict"``, :class:`StrictMappingError`). Values of
+mapped fields must parse as their type (numbers, with coercion of numeric strings; booleans;
+dates in the default formats; objects), else :class:`MapperParsingError`; ``keyword`` and
+``text`` take any scalar, and other types are not checked.
 """
 
 from __future__ import annotations
@@ -45,20 +48,78 @@ _DATE = re.compile(
 )
 
 
-class StrictMappingError(Exception):
-    """Elasticsearch's ``strict_dynamic_mapping_exception`` for ``field`` inside ``parent``."""
-
-    def __init__(self, field: str, parent: str) -> None:
-        super().__init__(field)
-        self.field = field
-        self.parent = parent
+class MappingRejection(Exception):
+    """A document Elasticsearch refuses to index; ``reason`` is its bulk item's ``error.reason``."""
 
     @property
     def reason(self) -> str:
-        """The bulk item's ``error.reason``, which Kuzzle forwards in m* error lists."""
-        return (
-            f"mapping set to strict, dynamic introduction of [{self.field}] "
-            f"within [{self.parent}] is not allowed"
+        return str(self)
+
+
+class StrictMappingError(MappingRejection):
+    """``strict_dynamic_mapping_exception`` for ``field`` inside ``parent``."""
+
+    def __init__(self, field: str, parent: str) -> None:
+        super().__init__(
+            f"mapping set to strict, dynamic introduction of [{field}] within [{parent}] is not allowed"
+        )
+        self.field = field
+
+
+class MapperParsingError(MappingRejection):
+    """``mapper_parsing_exception``: a value the field's mapped type cannot parse."""
+
+
+_INTEGERS = {"byte": 8, "short": 16, "integer": 32, "long": 64}
+_FLOATS = ("float", "double", "half_float", "scaled_float")
+_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def _java_text(value: Any) -> str:
+    """How Elasticsearch previews a value (Java's ``toString``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_java_text(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _parses(kind: str, value: Any) -> bool:
+    """Whether Elasticsearch (``coerce`` on, default date formats) indexes ``value`` as ``kind``."""
+    if isinstance(value, dict):
+        return False
+    if kind in _INTEGERS or kind in _FLOATS:
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, str):
+            if not _NUMBER.match(value):
+                return False
+            value = float(value)
+        if not isinstance(value, int | float):
+            return False
+        bits = _INTEGERS.get(kind)
+        return bits is None or -(2 ** (bits - 1)) <= int(value) < 2 ** (bits - 1)
+    if kind == "boolean":
+        return isinstance(value, bool) or value in ("true", "false", "")
+    if kind == "date":
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        return is_number or (isinstance(value, str) and bool(_DATE.match(value)))
+    return True  # keyword, text and the types this server does not check
+
+
+def _check_value(path: str, field: dict[str, Any], value: Any, doc_id: str) -> None:
+    kind = field.get("type")
+    if kind in (None, "object", "nested"):
+        if not isinstance(value, dict):
+            raise MapperParsingError(
+                f"object mapping for [{path}] tried to parse field [{path.rsplit('.', 1)[-1]}] as object, "
+                "but found a concrete value"
+            )
+        return
+    if not _parses(str(kind), value):
+        raise MapperParsingError(
+            f"failed to parse field [{path}] of type [{kind}] in document with id '{doc_id}'. "
+            f"Preview of field's value: '{_java_text(value)}'"
         )
 
 
@@ -155,8 +216,11 @@ def _inferred(value: Any) -> dict[str, Any] | None:
     return {"type": "text", "fields": {"keyword": {"type": "keyword", "ignore_above": 256}}}
 
 
-def _apply(node: dict[str, Any], source: dict[str, Any], dynamic: str, parent: str) -> bool:
-    """Add (or refuse) ``source``'s unmapped fields under ``node``; True when it changed."""
+def _apply(node: dict[str, Any], source: dict[str, Any], dynamic: str, path: str, doc_id: str) -> bool:
+    """Add (or refuse) ``source``'s unmapped fields under ``node``, check the mapped values.
+
+    True when the mapping grew.
+    """
     dynamic = str(node.get("dynamic", dynamic))
     properties = node.setdefault("properties", {}) if dynamic == "true" else node.get("properties", {})
     changed = False
@@ -164,7 +228,7 @@ def _apply(node: dict[str, Any], source: dict[str, Any], dynamic: str, parent: s
         field = properties.get(key)
         if field is None:
             if dynamic == "strict":
-                raise StrictMappingError(key, parent)
+                raise StrictMappingError(key, path or "_doc")
             if dynamic == "false":
                 continue
             field = _inferred(value)
@@ -172,19 +236,23 @@ def _apply(node: dict[str, Any], source: dict[str, Any], dynamic: str, parent: s
                 continue
             properties[key] = field
             changed = True
-        children = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, dict)]
-        if "properties" in field or field.get("type") in (None, "object", "nested"):
-            for child in children:
-                changed = _apply(field, child, dynamic, key) or changed
+        field_path = f"{path}.{key}" if path else key
+        for item in value if isinstance(value, list) else [value]:
+            if item is None:
+                continue
+            _check_value(field_path, field, item, doc_id)
+            if isinstance(item, dict):
+                changed = _apply(field, item, dynamic, field_path, doc_id) or changed
     return changed
 
 
-def apply_dynamic(mapping: dict[str, Any], source: dict[str, Any]) -> dict[str, Any] | None:
+def apply_dynamic(mapping: dict[str, Any], source: dict[str, Any], doc_id: str) -> dict[str, Any] | None:
     """The mapping grown by ``source``'s new fields, None when unchanged.
 
-    Raises :class:`StrictMappingError` when a ``strict`` level meets an unmapped field.
+    Raises :class:`StrictMappingError` when a ``strict`` level meets an unmapped field, and
+    :class:`MapperParsingError` for a value its mapped type refuses.
     """
     grown = copy.deepcopy(mapping)
     grown.setdefault("properties", {})
-    changed = _apply(grown, source, str(grown.get("dynamic", DEFAULT_DYNAMIC)), "_doc")
+    changed = _apply(grown, source, str(grown.get("dynamic", DEFAULT_DYNAMIC)), "", doc_id)
     return grown if changed else None

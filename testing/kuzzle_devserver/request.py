@@ -137,6 +137,9 @@ class KuzzleRequest:
         return str(self.get_string("collection"))
 
     def get_id(self) -> str:
+        """``getId``: an empty id is a missing one."""
+        if self.args.get("_id") == "":
+            raise kerror("api.assert.missing_argument", "_id")
         return str(self.get_string("_id"))
 
     def get_body(self) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Persistent document storage in SQLite, standing in for Elasticsearch.
 
-Index and collection names follow Kuzzle's rules (lower case, no ``\\/*?"<>| ,#:%&.``,
-no leading ``_``). Writes are visible at once, so ``refresh`` is accepted and ignored.
+Index and collection names follow Kuzzle's rules (lower case, no ``\\/*?"<>| ,+#:%&.``,
+at most 126 bytes, not ``_all``). Writes are visible at once: ``refresh`` changes nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from .mappings import DEFAULT_DYNAMIC, KUZZLE_META_PROPERTIES, apply_dynamic, ch
 
 Document = dict[str, Any]  # {"_id", "_source", "_version"}
 
-_FORBIDDEN_NAME = re.compile(r'[\\/*?"<>| \t\r\n,#:%&.]')
+_FORBIDDEN_NAME = re.compile(r'[\\/*?"<>| \t\r\n,+#:%&.]')
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS indexes (name TEXT PRIMARY KEY);
@@ -73,11 +73,13 @@ def _es_settings(settings: Any) -> dict[str, Any]:
 
 
 def _valid_name(name: str) -> bool:
+    """``_isObjectNameValid``: lower case, at most 126 UTF-8 bytes, not ``_all``, no forbidden character."""
     return (
         bool(name)
         and name == name.lower()
-        and not name.startswith("_")
-        and not (_FORBIDDEN_NAME.search(name))
+        and len(name.encode()) <= 126
+        and name != "_all"
+        and not _FORBIDDEN_NAME.search(name)
     )
 
 
@@ -146,10 +148,8 @@ class Storage:
         rows = self._db.execute("SELECT name FROM collections WHERE index_name = ? ORDER BY name", (index,))
         return [row[0] for row in rows]
 
-    def create_collection(
-        self, index: str, collection: str, mappings: Any, settings: dict[str, Any]
-    ) -> None:
-        """``createCollection``: create it (and its index, see the README), or update it."""
+    def create_collection(self, index: str, collection: str, mappings: Any, settings: dict[str, Any]) -> None:
+        """``createCollection``: create it (and its index, as Kuzzle's cache does), or update it."""
         if not _valid_name(index):
             raise kerror("services.storage.invalid_index_name", index)
         if not _valid_name(collection):
@@ -232,9 +232,9 @@ class Storage:
             (json.dumps(mapping), index, collection),
         )
 
-    def _index_fields(self, index: str, collection: str, source: dict[str, Any]) -> None:
-        """Apply the ``dynamic`` rules; raises :class:`StrictMappingError`."""
-        grown = apply_dynamic(self.get_mapping(index, collection), source)
+    def _index_fields(self, index: str, collection: str, doc_id: str, source: dict[str, Any]) -> None:
+        """Apply the mapping (``dynamic`` rules, value types); raises :class:`MappingRejection`."""
+        grown = apply_dynamic(self.get_mapping(index, collection), source, doc_id)
         if grown is not None:
             self._save_mapping(index, collection, grown)
 
@@ -251,6 +251,8 @@ class Storage:
                     (index, collection),
                 ).fetchone()
                 collections.append({"documentCount": count, "name": collection, "size": size})
+            if not collections:  # only the hidden placeholder collection: Kuzzle skips it
+                continue
             size = sum(c["size"] for c in collections)
             indexes.append({"collections": collections, "name": index, "size": size})
             total += size
@@ -295,7 +297,7 @@ class Storage:
         doc_id = doc_id or new_document_id()
         if self.find(index, collection, doc_id) is not None:
             raise kerror("services.storage.document_already_exists")
-        self._index_fields(index, collection, source)
+        self._index_fields(index, collection, doc_id, source)
         self._db.execute(
             "INSERT INTO documents (index_name, collection, id, source, version) VALUES (?, ?, ?, ?, 1)",
             (index, collection, doc_id, json.dumps(source)),
@@ -307,7 +309,7 @@ class Storage:
         existing = self.find(index, collection, doc_id)
         if existing is None:
             return {**self.create(index, collection, doc_id, source), "created": True}
-        self._index_fields(index, collection, source)
+        self._index_fields(index, collection, doc_id, source)
         version = existing["_version"] + 1
         self._db.execute(
             "UPDATE documents SET source = ?, version = ? WHERE index_name = ? AND collection = ? AND id = ?",

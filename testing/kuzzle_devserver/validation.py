@@ -24,7 +24,6 @@ from .validation_types import TYPES
 _SPEC_KEYS = ["strict", "fields", "validators"]
 _FIELD_KEYS = ["mandatory", "type", "defaultValue", "description", "multivalued", "typeOptions"]
 _MULTIVALUED_KEYS = ["value", "minCount", "maxCount"]
-_ERROR_NAMES = {400: "BadRequestError", 404: "NotFoundError", 412: "PreconditionError"}
 
 Problem = str | KuzzleError  # validateFormat's errors: messages, or a thrown error
 
@@ -240,7 +239,7 @@ def problem_json(problem: Problem) -> Any:
 def problem_text(problem: Problem) -> str:
     """A problem as ``errors.join()`` prints it (``Error.toString`` for raised errors)."""
     if isinstance(problem, KuzzleError):
-        return f"{_ERROR_NAMES.get(problem.status, 'KuzzleError')}: {problem.message}"
+        return str(problem)
     return problem
 
 

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import aiohttp
+
 from kuzzle_devserver import DevServer
 from kuzzle_devserver.http_routes import ROUTES
 
@@ -42,8 +43,9 @@ async def test_index_create_list_order_and_counts(ws: Any) -> None:
 async def test_index_stats(ws: Any) -> None:
     await setup_collection(ws)
     await ws.query({**BASE, "action": "create", "_id": "a", "body": {"n": 1}})
+    await ws.query({"controller": "index", "action": "create", "index": "empty"})
     stats = (await ws.query({"controller": "index", "action": "stats"}))["result"]
-    [index] = stats["indexes"]
+    [index] = stats["indexes"]  # an index without collections is left out
     assert index["name"] == "i" and index["collections"][0]["name"] == "c"
     assert index["collections"][0]["documentCount"] == 1
     assert stats["size"] == index["size"] == index["collections"][0]["size"] > 0
@@ -448,3 +450,151 @@ async def test_auth_create_token_and_query_string_login(ws: Any, server: DevServ
     async with http.get(f"{server.url}/_login/local?username=alice&password=alice-password") as response:
         body = await response.json()
     assert response.status == 200 and body["result"]["_id"] == "alice"
+
+
+async def test_search_targets_and_refresh(ws: Any) -> None:
+    await setup_collection(ws)
+    await ws.query({"controller": "collection", "action": "create", "index": "i", "collection": "d"})
+    await ws.query({**BASE, "action": "create", "_id": "a", "body": {"n": 1}})
+    await ws.query({**BASE, "collection": "d", "action": "create", "_id": "b", "body": {"n": 2}})
+    targets = [{"index": "i", "collections": ["c", "d"]}]
+    found = await ws.query({"controller": "document", "action": "search", "targets": targets,
+                            "body": {"sort": ["n"]}})
+    assert [(h["_id"], h["collection"]) for h in found["result"]["hits"]] == [("a", "c"), ("b", "d")]
+    nothing = await ws.query({"controller": "document", "action": "search", "body": {}})
+    assert nothing["error"]["message"] == 'Missing argument "index, collection or targets".'
+    wildcard = await ws.query({**BASE, "collection": "c*", "action": "search", "body": {}})
+    assert wildcard["error"]["id"] == "services.storage.invalid_multi_index_collection_usage"
+    bad_target = await ws.query({"controller": "document", "action": "search", "body": {},
+                                 "targets": [{"index": "i", "collections": []}]})
+    assert bad_target["error"]["message"] == 'The argument "targets[0].collections" is empty.'
+    refresh = await ws.query({**BASE, "action": "createOrReplace", "_id": "a", "body": {}, "refresh": "true"})
+    assert refresh["error"]["message"] == 'Argument "refresh" is invalid (expected: "wait_for", false)'
+    typed = await ws.query({**BASE, "action": "delete", "_id": "a", "refresh": True})
+    assert typed["error"]["message"] == 'Wrong type for argument "refresh" (expected: string)'
+
+
+async def test_realtime_publish_and_validate_use_specifications(ws: Any) -> None:
+    await setup_collection(ws)
+    await ws.query({"controller": "collection", "action": "updateSpecifications", "index": "i",
+                    "collection": "c", "body": SPEC})
+    args = {"controller": "realtime", "index": "i", "collection": "c"}
+    checked = await ws.query({**args, "action": "validate", "body": {"age": "x"}})
+    assert checked["result"]["valid"] is False
+    assert checked["result"]["errorMessages"]["fieldScope"]["children"]["age"]["messages"] == [
+        "The field must be a number."]
+    refused = await ws.query({**args, "action": "publish", "body": {"name": "x"}})
+    assert refused["error"]["message"] == 'Validation failed. Field "age": The field is mandatory.'
+    published = await ws.query({**args, "action": "publish", "body": {"age": 1}})
+    assert published["result"] == {"published": True}
+
+
+async def test_index_names(ws: Any) -> None:
+    underscore = await ws.query({"controller": "index", "action": "create", "index": "_private"})
+    assert underscore["status"] == 200  # Kuzzle allows a leading underscore
+    for bad in ("a+b", "_all", "x" * 127, "A"):
+        answer = await ws.query({"controller": "index", "action": "create", "index": bad})
+        assert answer["error"]["id"] == "services.storage.invalid_index_name", bad
+
+
+async def test_search_aggregations_and_source_filters(ws: Any) -> None:
+    await setup_collection(ws)
+    people = [{"city": "Paris", "age": 30}, {"city": "Lyon", "age": 40}, {"city": "Paris", "age": 50},
+              {"city": None}]
+    await ws.query({**BASE, "action": "mCreate", "body": {"documents": [{"body": p} for p in people]}})
+    answer = await ws.query({**BASE, "action": "search", "size": 0, "body": {"aggs": {
+        "cities": {"terms": {"field": "city.keyword"}, "aggs": {"oldest": {"max": {"field": "age"}}}},
+        "mean": {"avg": {"field": "age"}},
+        "count": {"value_count": {"field": "age"}},
+    }}})
+    aggregations = answer["result"]["aggregations"]
+    assert aggregations["cities"] == {
+        "doc_count_error_upper_bound": 0, "sum_other_doc_count": 0, "buckets": [
+            {"key": "Paris", "doc_count": 2, "oldest": {"value": 50.0}},
+            {"key": "Lyon", "doc_count": 1, "oldest": {"value": 40.0}},
+        ]}
+    assert aggregations["mean"] == {"value": 40.0} and aggregations["count"] == {"value": 3}
+    assert answer["result"]["hits"] == [] and answer["result"]["total"] == 4
+    filtered = await ws.query({**BASE, "action": "search", "body": {
+        "query": {"term": {"city": "Paris"}}, "_source": ["age"],
+        "post_filter": {"range": {"age": {"gt": 40}}},
+    }})
+    assert [hit["_source"] for hit in filtered["result"]["hits"]] == [{"age": 50}]
+    refused = await ws.query({**BASE, "action": "search", "body": {"script": {}}})
+    assert refused["error"]["message"] == (
+        'The argument "script" is not allowed at this level of a search query.')
+
+
+def test_every_sdk_http_route_is_a_kuzzle_route() -> None:
+    """The SDK's HTTP routes (kuzzle_browser.protocol.http) reach the same action here."""
+    from kuzzle_browser.protocol.http import ROUTES as SDK_ROUTES
+    from kuzzle_devserver.http_routes import match_route
+
+    for controller, actions in SDK_ROUTES.items():
+        for action, (verb, path) in actions.items():
+            concrete = "/".join("x" if part.startswith(":") else part for part in path.split("/"))
+            matched = match_route(verb, concrete)
+            assert matched is not None, (controller, action, verb, path)
+            assert (matched[0].controller, matched[0].action) == (controller, action), (verb, path)
+
+
+async def test_mapped_types_are_enforced(ws: Any) -> None:
+    await setup_collection(ws, {"properties": {"n": {"type": "integer"}, "b": {"type": "boolean"},
+                                               "o": {"properties": {"k": {"type": "keyword"}}}}})
+    coerced = await ws.query({**BASE, "action": "create", "_id": "ok", "body": {"n": "12", "b": "true"}})
+    assert coerced["status"] == 200 and coerced["result"]["_source"]["n"] == "12"  # kept as sent
+    refused = await ws.query({**BASE, "action": "create", "_id": "x", "body": {"n": "abc"}})
+    assert refused["error"]["id"] == "services.storage.unexpected_bad_request"
+    assert refused["error"]["message"] == (
+        "failed to parse field [n] of type [integer] in document with id 'x'. "
+        "Preview of field's value: 'abc'")
+    concrete = await ws.query({**BASE, "action": "mCreate", "body": {"documents": [
+        {"_id": "y", "body": {"o": 1}}, {"_id": "z", "body": {"b": "yes"}}]}})
+    assert [e["reason"] for e in concrete["result"]["errors"]] == [
+        "object mapping for [o] tried to parse field [o] as object, but found a concrete value",
+        "failed to parse field [b] of type [boolean] in document with id 'z'. "
+        "Preview of field's value: 'yes'",
+    ]
+
+
+async def test_scroll_duration_limit(ws: Any) -> None:
+    await setup_collection(ws)
+    answer = await ws.query({**BASE, "action": "search", "body": {}, "scroll": "2m"})
+    assert answer["error"]["message"] == 'Scroll duration "2m" is too great.'
+    specs = await ws.query({"controller": "collection", "action": "searchSpecifications", "body": {},
+                            "scroll": "1h"})
+    assert specs["error"]["id"] == "services.storage.scroll_duration_too_great"
+
+
+async def test_count_takes_a_query_only(ws: Any) -> None:
+    await setup_collection(ws)
+    sorted_count = await ws.query({**BASE, "action": "count", "body": {"query": {}, "sort": ["n"]}})
+    assert sorted_count["error"]["id"] == "services.storage.unexpected_bad_request"
+    assert sorted_count["error"]["message"] == "request does not support [sort]"
+    unknown = await ws.query({**BASE, "action": "count", "body": {"nope": 1}})
+    assert unknown["error"]["id"] == "services.storage.invalid_search_query"
+
+
+async def test_get_config_is_kuzzles_without_security(ws: Any) -> None:
+    config = (await ws.query({"controller": "server", "action": "getConfig"}))["result"]
+    assert "security" not in config and "routes" not in config["http"]
+    assert config["version"] == "2.56.0" and config["limits"]["documentsWriteCount"] == 200
+    assert config["server"]["maxRequestSize"] == "1MB"
+    assert config["services"]["storageEngine"]["commonMapping"]["dynamic"] == "false"
+
+
+async def test_export_of_a_missing_collection(server: DevServer, http: aiohttp.ClientSession) -> None:
+    async with http.get(f"{server.url}/nope/c/_export") as response:
+        # The stream has started: 200, the JSONL header, then the error's text.
+        assert response.status == 200
+        text = await response.text()
+    assert text == ('{"collection":"c","index":"nope","type":"collection"}\n'
+                    'PreconditionError: The index "nope" does not exist.')
+
+
+async def test_empty_ids(ws: Any) -> None:
+    await setup_collection(ws)
+    created = await ws.query({**BASE, "action": "create", "_id": "", "body": {"n": 1}})
+    assert len(created["result"]["_id"]) == 20  # an empty id is generated
+    written = await ws.query({**BASE, "action": "createOrReplace", "_id": "", "body": {"n": 1}})
+    assert written["error"]["message"] == 'Missing argument "_id".'

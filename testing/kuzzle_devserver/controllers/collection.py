@@ -21,6 +21,7 @@ INTERNAL_INDEX = "kuzzle"
 SPECIFICATIONS = "validations"
 DEFAULT_SCROLL_TTL_MS = 15_000  # services.storageEngine.defaults.scrollTTL
 DOCUMENTS_FETCH_COUNT = 10_000
+MAX_SCROLL_DURATION_MS = 60_000  # services.storageEngine.maxScrollDuration
 
 
 class CollectionController:
@@ -202,6 +203,9 @@ class CollectionController:
     @staticmethod
     def _ttl(raw: str) -> int:
         try:
-            return parse_duration_ms(raw)
+            ttl = parse_duration_ms(raw)
         except ValueError:
             raise kerror("api.assert.invalid_type", "scroll", "duration") from None
+        if ttl > MAX_SCROLL_DURATION_MS:
+            raise kerror("services.storage.scroll_duration_too_great", raw)
+        return ttl

@@ -11,21 +11,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..aggregations import aggregate
 from ..config import parse_duration_ms
 from ..context import ActionTable
-from ..errors import kerror
-from ..es_query import after, check_body, compile_query, parse_sort, sort_hits
+from ..errors import KuzzleError, kerror
+from ..es_query import after, check_body, compile_query, filter_source, parse_sort, sort_hits
 from ..export import export_lines
 from ..fields import ABSENT, deep_merge, leaf_paths, lookup
 from ..koncorde import compile_filter
-from ..mappings import StrictMappingError
+from ..mappings import MappingRejection
 from ..request import KuzzleRequest
 from ..storage import Document
 from .document_base import content, now_ms, public
 from .document_multi import DOCUMENTS_FETCH_COUNT, DOCUMENTS_WRITE_COUNT, MultiDocumentActions
 
 DEFAULT_SEARCH_SIZE = 10
-DEFAULT_SCROLL_TTL_MS = 30_000
+DEFAULT_SCROLL_TTL_MS = 15_000  # services.storageEngine.defaults.scrollTTL
+MAX_SCROLL_DURATION_MS = 60_000  # services.storageEngine.maxScrollDuration
 EXPORT_SCROLL = "5s"
 
 
@@ -57,11 +59,11 @@ class DocumentController(MultiDocumentActions):
         }
 
     def _store(self, request: KuzzleRequest, write: Any, *args: Any) -> Document:
-        """Run a storage write; a strict mapping refusal is Kuzzle's single-write error."""
+        """Run a storage write; a mapping refusal becomes Kuzzle's single-write error."""
         try:
             document: Document = write(*args)
-        except StrictMappingError as error:
-            raise self._strict_rejection(request, error) from None
+        except MappingRejection as error:
+            raise self._mapping_rejection(request, error) from None
         return document
 
     # Single-document actions
@@ -79,6 +81,7 @@ class DocumentController(MultiDocumentActions):
 
     async def create_or_replace(self, request: KuzzleRequest) -> Document:
         doc_id = request.get_id()
+        self._refresh(request)
         index, collection = self._target(request)
         body = self._validated(request, request.get_body())
         storage = self._ctx.storage
@@ -91,6 +94,7 @@ class DocumentController(MultiDocumentActions):
 
     async def replace(self, request: KuzzleRequest) -> Document:
         doc_id = request.get_id()
+        self._refresh(request)
         index, collection = self._target(request)
         body = self._validated(request, request.get_body())
         storage = self._ctx.storage
@@ -102,6 +106,7 @@ class DocumentController(MultiDocumentActions):
 
     async def update(self, request: KuzzleRequest) -> Document:
         doc_id = request.get_id()
+        self._refresh(request)
         changes = request.get_body()
         index, collection = self._target(request)
         storage = self._ctx.storage
@@ -120,6 +125,7 @@ class DocumentController(MultiDocumentActions):
 
     async def upsert(self, request: KuzzleRequest) -> Document:
         doc_id = request.get_id()
+        self._refresh(request)
         changes = content(request.get_body_field("changes", dict, "object"))
         defaults = request.get_body_field("default", dict, "object", {})
         index, collection = self._target(request)
@@ -144,6 +150,7 @@ class DocumentController(MultiDocumentActions):
 
     async def delete(self, request: KuzzleRequest) -> Document:
         doc_id = request.get_id()
+        self._refresh(request)
         index, collection = self._target(request)
         document = self._ctx.storage.delete(index, collection, doc_id)
         await self._notify_delete(request, document)
@@ -151,6 +158,7 @@ class DocumentController(MultiDocumentActions):
 
     async def delete_fields(self, request: KuzzleRequest) -> Document:
         doc_id = request.get_id()
+        self._refresh(request)
         fields = request.get_body_field("fields", list, "array")
         index, collection = self._target(request)
         storage = self._ctx.storage
@@ -183,7 +191,8 @@ class DocumentController(MultiDocumentActions):
 
     async def export(self, request: KuzzleRequest) -> None:
         index, collection = request.get_index(), request.get_collection()
-        size = request.get_integer("size", DEFAULT_SEARCH_SIZE)
+        # getSearchParams checks size; Kuzzle pages its scroll with it, the export is the same.
+        request.get_integer("size", DEFAULT_SEARCH_SIZE)
         self._lang(request)
         fmt = request.get_string("format", "jsonl")
         separator = request.get_string("separator", ",")
@@ -192,10 +201,20 @@ class DocumentController(MultiDocumentActions):
         names = self._object_from_body_or_args(request, "fieldsName", {})
         if not request.over_http:
             raise kerror("api.assert.unsupported_protocol", request.connection.protocol, "document:export")
-        hits = self._matching(request, {"query": query})
-        mapping = self._ctx.storage.get_mapping(index, collection, include_kuzzle_meta=False)
-        lines = export_lines(index, collection, hits, fmt, fields, names, separator, mapping)
-        del size  # Kuzzle pages the scroll with it; the whole export is the same
+        try:
+            mapping = self._ctx.storage.get_mapping(index, collection, include_kuzzle_meta=False)
+            hits = self._matching(request, {"query": query})
+            lines = export_lines(index, collection, hits, fmt, fields, names, separator, mapping)
+        except KuzzleError as error:
+            # Kuzzle streams the export (status 200 sent): the error's text ends the body, after
+            # the header line unless the CSV header needed the failing mapping.
+            csv_needs_mapping = fmt.lower() == "csv" and not fields
+            header = (
+                []
+                if csv_needs_mapping
+                else export_lines(index, collection, [], fmt, fields, names, separator, {})
+            )
+            lines = [*header, str(error)]
         mime = "text/csv" if fmt.lower() == "csv" else "html/text"
         request.response_headers.update(
             {
@@ -246,9 +265,21 @@ class DocumentController(MultiDocumentActions):
                 return parsed
         return {}
 
-    def _matching(self, request: KuzzleRequest, body: dict[str, Any]) -> list[Document]:
-        index, collection = self._target(request)
-        documents = self._ctx.storage.all_documents(index, collection)
+    def _matching(
+        self, request: KuzzleRequest, body: dict[str, Any], pairs: list[tuple[str, str]] | None = None
+    ) -> list[Document]:
+        """The documents of the target collections matching ``body.query``.
+
+        Each keeps its ``index`` and ``collection`` (searches over ``targets`` span several).
+        """
+        if pairs is None:
+            pairs = [self._target(request)]
+        storage = self._ctx.storage
+        documents: list[Document] = []
+        for index, collection in pairs:
+            storage.assert_collection(index, collection)
+            for document in storage.all_documents(index, collection):
+                documents.append({**document, "index": index, "collection": collection})
         query = body.get("query") or {}
         if not isinstance(query, dict):
             raise kerror("services.storage.invalid_search_query", "query")
@@ -258,24 +289,82 @@ class DocumentController(MultiDocumentActions):
         hit_matcher = compile_query(query)
         return [d for d in documents if hit_matcher(d)]
 
-    def _hit(self, request: KuzzleRequest, document: Document) -> dict[str, Any]:
+    @staticmethod
+    def _hit(document: Document) -> dict[str, Any]:
         return {
             "_id": document["_id"],
             "_score": 1,
             "_source": document["_source"],
-            "index": request.args.get("index"),
-            "collection": request.args.get("collection"),
+            "collection": document["collection"],
+            "index": document["index"],
         }
+
+    @staticmethod
+    def _search_targets(request: KuzzleRequest) -> list[tuple[str, str]] | None:
+        """``index``/``collection`` or ``targets`` (``[{index, collections}]``), checked as Kuzzle."""
+        index, collection = request.args.get("index"), request.args.get("collection")
+        targets = request.get_array("targets") if request.args.get("targets") is not None else []
+        if not index and not collection and not targets:
+            raise kerror("api.assert.missing_argument", "index, collection or targets")
+        if index and collection and (_multi_target(str(index)) or _multi_target(str(collection))):
+            raise kerror("services.storage.invalid_multi_index_collection_usage")
+        if not targets:
+            return None
+        pairs: list[tuple[str, str]] = []
+        for i, target in enumerate(targets):
+            target = target if isinstance(target, dict) else {}
+            name = target.get("index")
+            if not name:
+                raise kerror("api.assert.missing_argument", f"targets[{i}].index")
+            if _multi_target(str(name)):
+                raise kerror("services.storage.invalid_target_format", f"targets[{i}].index", name)
+            collections = target.get("collections")
+            if collections is None:
+                raise kerror("api.assert.missing_argument", f"targets[{i}].collections")
+            if not isinstance(collections, list):
+                raise kerror("api.assert.invalid_type", f"targets[{i}].collections", "array")
+            if not collections:
+                raise kerror("api.assert.empty_argument", f"targets[{i}].collections")
+            for j, each in enumerate(collections):
+                if not isinstance(each, str):
+                    raise kerror("api.assert.invalid_type", f"targets[{i}].collections[{j}]", "string")
+                if _multi_target(each):
+                    raise kerror(
+                        "services.storage.invalid_target_format", f"targets[{i}].collections[{j}]", each
+                    )
+                if (str(name), each) not in pairs:
+                    pairs.append((str(name), each))
+        return pairs
 
     async def search(self, request: KuzzleRequest) -> dict[str, Any]:
         start, size = request.get_integer("from", 0), request.get_integer("size", DEFAULT_SEARCH_SIZE)
         self._scroll_arg(request)
         body = self._search_body(request)
+        pairs = self._search_targets(request)
         self._lang(request)
         if size - start > DOCUMENTS_FETCH_COUNT:
             raise kerror("services.storage.get_limit_exceeded")
         check_body(body)
-        hits = self._matching(request, body)
+        hits = self._matching(request, body, pairs)
+        aggregations = body.get("aggregations", body.get("aggs"))
+        computed = aggregate(aggregations, hits) if aggregations is not None else None
+        if isinstance(body.get("post_filter"), dict):  # filters the hits, not the aggregations
+            hits = [hit for hit in hits if compile_query(body["post_filter"])(hit)]
+        result = self._sorted_page(request, body, hits, start)
+        if computed is not None:
+            result["aggregations"] = computed
+        if body.get("_source", True) is not True or "_source_includes" in body or "_source_excludes" in body:
+            for hit in result["hits"]:
+                shown = filter_source(body, hit["_source"])
+                if shown is None:
+                    del hit["_source"]
+                else:
+                    hit["_source"] = shown
+        return result
+
+    def _sorted_page(
+        self, request: KuzzleRequest, body: dict[str, Any], hits: list[Document], start: int
+    ) -> dict[str, Any]:
         if "sort" in body:
             keys = parse_sort(body["sort"])
             hits = sort_hits(hits, keys)
@@ -286,17 +375,17 @@ class DocumentController(MultiDocumentActions):
                 total = len(hits)
                 hits = after(hits, keys, hits_after)
                 return self._page(request, hits, total, 0)
-        return self._page(request, hits, len(hits), request.get_integer("from", 0))
+        return self._page(request, hits, len(hits), start)
 
     def _page(self, request: KuzzleRequest, hits: list[Document], total: int, start: int) -> dict[str, Any]:
         size = request.get_integer("size", DEFAULT_SEARCH_SIZE)
-        page = [self._hit(request, d) for d in hits[start : start + size]]
+        page = [self._hit(d) for d in hits[start : start + size]]
         result: dict[str, Any] = {"hits": page, "total": total}
         scroll = request.args.get("scroll")
         if scroll is not None:
             ttl = self._scroll_ttl(scroll)
             fetched = start + len(page)
-            rest = [self._hit(request, d) for d in hits]
+            rest = [self._hit(d) for d in hits]
             result["scrollId"] = self._ctx.scrolls.open(rest, size, fetched, ttl)
             result["remaining"] = max(len(hits) - fetched, 0)
         return result
@@ -312,14 +401,17 @@ class DocumentController(MultiDocumentActions):
     @staticmethod
     def _scroll_ttl(raw: Any) -> int:
         try:
-            return parse_duration_ms(raw) if isinstance(raw, str | int) else DEFAULT_SCROLL_TTL_MS
+            ttl = parse_duration_ms(raw) if isinstance(raw, str | int) else DEFAULT_SCROLL_TTL_MS
         except ValueError:
             raise kerror("api.assert.invalid_type", "scroll", "duration") from None
+        if ttl > MAX_SCROLL_DURATION_MS:
+            raise kerror("services.storage.scroll_duration_too_great", raw)
+        return ttl
 
     async def scroll(self, request: KuzzleRequest) -> dict[str, Any]:
         raw_ttl = self._scroll_arg(request)
         scroll_id = request.get_string("scrollId")
-        ttl = self._scroll_ttl(raw_ttl) if raw_ttl is not None else None
+        ttl = self._scroll_ttl(raw_ttl) if raw_ttl is not None else DEFAULT_SCROLL_TTL_MS
         page, remaining, total = self._ctx.scrolls.next_page(scroll_id, ttl)
         return {"hits": page, "remaining": remaining, "scrollId": scroll_id, "total": total}
 
@@ -327,6 +419,11 @@ class DocumentController(MultiDocumentActions):
         request.get_integer("from", 0), request.get_integer("size", DEFAULT_SEARCH_SIZE)
         self._scroll_arg(request)
         body = self._search_body(request)
+        self._target(request)
+        check_body(body)
+        for key in body:  # Elasticsearch's count API takes a query only
+            if key != "query":
+                raise kerror("services.storage.unexpected_bad_request", f"request does not support [{key}]")
         return {"count": len(self._matching(request, body))}
 
     async def delete_by_query(self, request: KuzzleRequest) -> dict[str, Any]:
@@ -358,6 +455,11 @@ class DocumentController(MultiDocumentActions):
                 {k: v for k, v in s.items() if k != "_source"} for s in result["successes"]
             ]
         return result
+
+
+def _multi_target(name: str) -> bool:
+    """``hasMultiTargets``: a name Elasticsearch would expand to several indexes."""
+    return any(char in name for char in ",*+") or name == "_all"
 
 
 def _unset(source: dict[str, Any], path: str) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..context import ServerContext
 from ..errors import kerror
-from ..mappings import StrictMappingError
+from ..mappings import MappingRejection, StrictMappingError
 from ..request import KuzzleRequest
 from ..storage import Document
 
@@ -50,6 +50,13 @@ class DocumentBase:
         self._ctx.storage.assert_collection(index, collection)
         return index, collection
 
+    @staticmethod
+    def _refresh(request: KuzzleRequest, *, checked: bool = True) -> None:
+        """``getString("refresh", "false")``, then the storage's ``assertWellFormedRefresh``."""
+        value = request.get_string("refresh", "false")
+        if checked and value not in ("wait_for", "false"):
+            raise kerror("services.storage.invalid_argument", "refresh", '"wait_for", false')
+
     # Validation specifications and mappings
 
     def _validated(
@@ -65,13 +72,12 @@ class DocumentBase:
         return self._ctx.validator.spec_for(spec_id, self._ctx.storage.find_specification(spec_id))
 
     @staticmethod
-    def _strict_rejection(request: KuzzleRequest, error: StrictMappingError) -> Exception:
-        return kerror(
-            "services.storage.strict_mapping_rejection",
-            error.field,
-            request.get_index(),
-            request.get_collection(),
-        )
+    def _mapping_rejection(request: KuzzleRequest, error: MappingRejection) -> Exception:
+        """What Kuzzle's esWrapper makes of Elasticsearch's refusal of one document."""
+        if isinstance(error, StrictMappingError):
+            index, collection = request.get_index(), request.get_collection()
+            return kerror("services.storage.strict_mapping_rejection", error.field, index, collection)
+        return kerror("services.storage.unexpected_bad_request", error.reason)
 
     # Metadata (what Kuzzle's document controller and its storage layer inject)
 

@@ -25,7 +25,7 @@ from typing import Any
 from ..context import Handler
 from ..errors import incomplete_multiple_request, kerror
 from ..fields import deep_merge, leaf_paths
-from ..mappings import StrictMappingError
+from ..mappings import MappingRejection
 from ..request import KuzzleRequest
 from ..storage import Document
 from .document_base import DocumentBase, content, js_string, now_ms, public
@@ -71,6 +71,7 @@ class MultiDocumentActions(DocumentBase):
 
     def _m_documents(self, request: KuzzleRequest) -> list[Any]:
         """``_mChanges``' checks, in Kuzzle's order."""
+        self._refresh(request, checked=False)
         documents: list[Any] = request.get_body_field("documents", list, "array")
         request.get_index(), request.get_collection()
         if len(documents) > DOCUMENTS_WRITE_COUNT:
@@ -86,6 +87,7 @@ class MultiDocumentActions(DocumentBase):
                 document["body"] = content(document["body"])
         if documents:
             self._target(request)
+            self._refresh(request)
         return documents
 
     async def _answer(self, request: KuzzleRequest, action: str | None, batch: _Batch) -> dict[str, Any]:
@@ -105,10 +107,10 @@ class MultiDocumentActions(DocumentBase):
         echo: Entry,
         store: Callable[[], tuple[Document, Document | None]],
     ) -> tuple[Document, Document | None] | None:
-        """Run one bulk item; a strict mapping refusal becomes an error entry."""
+        """Run one bulk item; a mapping refusal becomes an error entry with Elasticsearch's reason."""
         try:
             return store()
-        except StrictMappingError as error:
+        except MappingRejection as error:
             batch.refuse(echo, error.reason)
             return None
 

@@ -6,7 +6,6 @@ import time
 from typing import Any
 
 from ..context import ActionTable, ServerContext
-from ..koncorde import compile_filter
 from ..request import KuzzleRequest
 
 
@@ -51,15 +50,23 @@ class RealtimeController:
                     del collections[collection]
         return listing
 
-    async def validate(self, request: KuzzleRequest) -> dict[str, bool]:
-        request.get_index(), request.get_collection()
-        compile_filter(request.get_body())
-        return {"valid": True}
+    def _specification(self, request: KuzzleRequest) -> Any:
+        spec_id = f"{request.get_index()}#{request.get_collection()}"
+        return self._ctx.validator.spec_for(spec_id, self._ctx.storage.find_specification(spec_id))
+
+    async def validate(self, request: KuzzleRequest) -> dict[str, Any]:
+        """Kuzzle runs ``document:validate``: the body against the collection's specifications."""
+        body = request.get_body()
+        spec = self._specification(request)
+        return self._ctx.validator.validate(spec, body, request.args.get("_id"), verbose=True)
 
     async def publish(self, request: KuzzleRequest) -> dict[str, bool]:
         """Notify matching rooms with ``_kuzzle_info {author, createdAt}`` added to the body."""
         body = request.get_body()
         index, collection = request.get_index(), request.get_collection()
+        # Validated like a document creation (defaults applied), as Kuzzle's publish does.
+        spec = self._specification(request)
+        body = self._ctx.validator.validate(spec, body, request.args.get("_id"), verbose=False)
         message = {
             **body,
             "_kuzzle_info": {"author": request.kuid, "createdAt": int(time.time() * 1000)},

@@ -15,6 +15,7 @@ import re
 import resource
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ..context import ActionTable, ServerContext
@@ -26,19 +27,15 @@ KUZZLE_VERSION = "2.56.0"
 NODE_VERSION = "v20.11.1"  # what Kuzzle 2.56's Docker image runs
 ELASTICSEARCH = {"type": "elasticsearch", "version": "7.16.3", "lucene": "8.10.1", "status": "green"}
 REDIS = {"type": "redis", "version": "6.2.14", "mode": "standalone"}
-LIMITS = {
-    "concurrentRequests": 100,
-    "documentsFetchCount": 10000,
-    "documentsWriteCount": 200,
-    "loginsPerSecond": 1,
-    "requestsBufferSize": 50000,
-    "requestsBufferWarningThreshold": 5000,
-    "subscriptionConditionsCount": 100,
-    "subscriptionMinterms": 0,
-    "subscriptionRooms": 1000000,
-    "subscriptionDocumentTTL": 259200000,
-}
 _ROUTE_PARAMETER = re.compile(r":([^/]*)")
+_DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "kuzzle_config.json"
+
+
+def kuzzle_defaults() -> dict[str, Any]:
+    """A fresh copy of Kuzzle 2.56's default configuration (without ``security``)."""
+    config: dict[str, Any] = json.loads(_DEFAULT_CONFIG.read_text())
+    return config
+
 
 ApiDefinition = Callable[[], dict[str, Any]]
 
@@ -162,7 +159,7 @@ class ServerController:
             "storageEngine": {"backend": "elasticsearch", "version": ELASTICSEARCH["version"]},
         }
         return {
-            "limits": LIMITS,
+            "limits": kuzzle_defaults()["limits"],
             "plugins": {},
             "routes": self._api_definition(),
             "services": services,
@@ -184,31 +181,18 @@ class ServerController:
         return {"services": services, "status": "green"}
 
     async def get_config(self, request: KuzzleRequest) -> dict[str, Any]:
-        """Kuzzle's configuration (without ``security`` and the HTTP routes), the values used here."""
-        config = self._ctx.config
-        return {
-            "version": KUZZLE_VERSION,
-            "limits": LIMITS,
-            "http": {
-                "accessControlAllowOrigin": config.allowed_origins,
-                "cookieAuthentication": True,
-            },
-            "server": {
-                "maxRequestSize": config.max_request_size,
-                "port": config.port,
-                "strictSdkVersion": True,
-                "protocols": {
-                    "websocket": {
-                        "enabled": True,
-                        "idleTimeout": int(config.idle_timeout * 1000),
-                        "sendPingsAutomatically": False,
-                        "rateLimit": 0,
-                        "realtimeNotifications": True,
-                    }
-                },
-            },
-            "stats": {"enabled": True, "ttl": 3600, "statsInterval": 10},
-        }
+        """Kuzzle's configuration without ``security`` and the HTTP routes: Kuzzle 2.56's
+        defaults (``kuzzle_config.json``, from ``lib/config/default.config.ts``) with the
+        values this server runs with."""
+        config = kuzzle_defaults()
+        settings = self._ctx.config
+        config["http"]["accessControlAllowOrigin"] = ",".join(settings.allowed_origins)
+        server = config["server"]
+        server["port"] = settings.port
+        if settings.max_request_size != 1_048_576:
+            server["maxRequestSize"] = settings.max_request_size
+        server["protocols"]["websocket"]["idleTimeout"] = int(settings.idle_timeout * 1000)
+        return config
 
     async def public_api(self, request: KuzzleRequest) -> dict[str, Any]:
         return self._api_definition()
