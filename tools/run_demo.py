@@ -39,7 +39,8 @@ from serve_static import StaticServer
 from pytest_kuzzle_browser.devserver_process import DevServer, DevServerError
 
 DEMO_DIR = ROOT / "demo"
-USERS_FILE = ROOT / "testing" / "kuzzle_devserver" / "users.json"
+# roles, profiles and users of a new data/ (admin; alice, bob, carol edit the list; dave reads it)
+USERS_FILE = ROOT / "demo" / "securities.json"
 
 
 def cdn_urls() -> dict[str, str]:
@@ -87,10 +88,11 @@ def demo_static_server(wheel: Path, port: int = 0, *, cdn: bool = False) -> Stat
 
 
 def demo_users() -> list[str]:
-    if not USERS_FILE.is_file():
-        return ["(see testing/kuzzle_devserver/ for the users it creates)"]
-    users = json.loads(USERS_FILE.read_text())
-    return [f"{name} / {user.get('password', '?')}" for name, user in users.items()]
+    users = json.loads(USERS_FILE.read_text())["users"]
+    return [
+        f"{name} / {user['credentials']['local']['password']} ({', '.join(user['content']['profileIds'])})"
+        for name, user in users.items()
+    ]
 
 
 RESTART_DELAY = 1.0  # seconds before starting a dead dev server again
@@ -109,7 +111,7 @@ class SupervisedDevServer:
 
     def start(self) -> DevServer:
         server = DevServer(
-            DevServer.command_for(port=self.port, data_dir=self.data),
+            DevServer.command_for(port=self.port, data_dir=self.data, users=USERS_FILE),
             cwd=ROOT,
             echo=lambda line: print(f"[devserver] {line}", flush=True),
             new_session=True,  # Ctrl-C reaches only this process, which stops it

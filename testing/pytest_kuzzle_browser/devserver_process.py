@@ -48,12 +48,16 @@ class DevServer:
         self._proc: subprocess.Popen[str] | None = None
 
     @staticmethod
-    def command_for(*, port: int, data_dir: Path | None = None, control: bool = False) -> list[str]:
+    def command_for(
+        *, port: int, data_dir: Path | None = None, control: bool = False, users: Path | None = None
+    ) -> list[str]:
         command = [sys.executable, "-m", "kuzzle_devserver", "--host", HOST, "--port", str(port)]
         if control:
             command.append("--control")
         if data_dir is not None:
             command += ["--data", str(data_dir)]
+        if users is not None:
+            command += ["--users", str(users)]
         return command
 
     @property

@@ -15,7 +15,7 @@ from api_client import Api
 from conftest import WsClient
 from kuzzle_devserver import DevServer
 
-DEMO_FIXTURE = Path(__file__).resolve().parents[2] / "testing" / "kuzzle_devserver" / "demo_securities.json"
+DEMO_FIXTURE = Path(__file__).resolve().parents[2] / "demo" / "securities.json"  # make demo's users
 READER = {
     "document": {"actions": {"get": True, "search": True, "create": True, "mCreate": True}},
     "realtime": {"actions": {"subscribe": True, "publish": True}},
@@ -242,7 +242,7 @@ async def test_the_demo_fixture_restricts_users_to_the_demo_collection(
     server = await start_server(users_file=DEMO_FIXTURE)
     anonymous = Api(http, server)
     assert (await anonymous.error("index", "list"))["id"] == "security.rights.unauthorized"
-    editor = await anonymous.as_user("editor")
+    editor = await anonymous.as_user("alice")
     demo = {"index": "kuzzle_browser_demo", "collection": "items"}
     await editor.ok("index", "create", index="kuzzle_browser_demo")
     await editor.ok("collection", "create", **demo)
@@ -251,7 +251,7 @@ async def test_the_demo_fixture_restricts_users_to_the_demo_collection(
         "status"
     ] == 403
     assert (await editor.error("index", "create", index="other"))["status"] == 403
-    viewer = await anonymous.as_user("viewer")
+    viewer = await anonymous.as_user("dave")
     assert (await viewer.ok("document", "get", **demo, _id="1"))["_source"]["text"] == "hi"
     assert (await viewer.error("document", "delete", **demo, _id="1"))["id"] == "security.rights.forbidden"
     admin = await anonymous.as_user("admin")
