@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from project_config import ROOT
+
 from pytest_kuzzle_browser.crashes import CRASH_MARKER
 from pytest_kuzzle_browser.settings import chromium_executable
 

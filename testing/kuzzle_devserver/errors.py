@@ -226,7 +226,6 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
     "api.assert.missing_argument": (2, 1, 3, "BadRequest", 'Missing argument "%s".'),
     "api.assert.empty_argument": (2, 1, 4, "BadRequest", 'The argument "%s" is empty.'),
     "api.assert.body_required": (2, 1, 8, "BadRequest", "The request must specify a body."),
-    "api.assert.empty_argument": (2, 1, 4, "BadRequest", 'The argument "%s" is empty.'),
     "api.assert.mutually_exclusive": (
         2,
         1,

@@ -28,6 +28,7 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(HERE))
 from fault_proxy import FaultProxy, Figure  # noqa: E402
+
 from pytest_kuzzle_browser.harness import HarnessError, InPagePage  # noqa: E402
 from pytest_kuzzle_browser.plugin import running_harness  # noqa: E402
 

@@ -42,6 +42,7 @@ import pytest
 from demo_support import ROOT_DATA, VIEWPORT, PageLog, add, artifacts, delete, edit, sign_in, texts
 from fault_proxy import Figure
 from project_config import ROOT, load_config
+
 from pytest_kuzzle_browser.harness import Harness, NetworkRecorder
 
 CFG = load_config()

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
 from pytest_kuzzle_browser.crashes import CRASH_MARKER
 from pytest_kuzzle_browser.harness import Harness
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-
 from api_client import Api
+
 from kuzzle_devserver import DevServer
 
 ACK = {"acknowledge": True}

@@ -7,6 +7,7 @@ from typing import Any
 import aiohttp
 import pytest
 from conftest import ServerFactory, WsClient, WsFactory, login
+
 from kuzzle_devserver import DevServer
 from kuzzle_devserver.app_controllers import TEST_CONTROLLER, ActionDefinition
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-
 from api_client import Api
+
 from kuzzle_devserver import DevServer
 from pytest_kuzzle_browser.harness import KuzzleServer
 from pytest_kuzzle_browser.loading import KuzzleLoadError

@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+
 from pytest_kuzzle_browser.devserver_process import READY_LINE, DevServer
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,9 +10,9 @@ from typing import Any
 
 import aiohttp
 import pytest
-
 from api_client import Api
 from conftest import WsClient
+
 from kuzzle_devserver import DevServer
 
 DEMO_FIXTURE = Path(__file__).resolve().parents[2] / "demo" / "securities.json"  # make demo's users

@@ -7,8 +7,8 @@ from typing import Any
 
 import aiohttp
 import pytest
-
 from api_client import Api
+
 from kuzzle_devserver import DevServer
 
 DAVE = {

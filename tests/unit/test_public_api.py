@@ -40,7 +40,9 @@ def test_public_methods_of_the_main_classes_are_documented() -> None:
         kuzzle_browser.Observer,
         *(
             type(getattr(kuzzle, c))
-            for c in ("auth", "document", "collection", "index", "realtime", "server", "bulk", "ms", "security")
+            for c in (
+                "auth", "document", "collection", "index", "realtime", "server", "bulk", "ms", "security"
+            )
         ),
     ]
     missing = [
