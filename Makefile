@@ -30,7 +30,7 @@ help:
 	@echo "make web    - the wheel + build/simple/ (PEP 503 index) + build/pyodide-kb/ (lock lists it)"
 	@echo "make lite   - JupyterLite site with the example notebook in build/lite/ (offline)"
 	@echo "make docs   - API reference (mkdocs + mkdocstrings) in build/docs/"
-	@echo "make lint   - ruff + mypy --strict kuzzle_browser"
+	@echo "make lint   - ruff + mypy --strict kuzzle_browser testing"
 	@echo "make fidelity - official kuzzle-sdk 7.17.1 vs kuzzle_browser, side by side (build/fidelity.md)"
 	@echo "make bench  - raw JS vs kuzzle-sdk vs kuzzle_browser, one Chromium (bench/results/); QUICK=1 to iterate"
 	@echo "make soak   - the browser tests RUNS=20 times in a row, niced; evidence of red runs in build/test-artifacts/soak/"
@@ -117,7 +117,7 @@ fidelity: setup wheel
 
 lint: venv
 	$(PY) -m ruff check .
-	$(PY) -m mypy --strict kuzzle_browser
+	$(PY) -m mypy --strict kuzzle_browser testing
 
 # Not part of `make test`: long and noisy. One Chromium with nothing attached, one server
 # process; matplotlib (the chart) comes from bench/requirements.txt, for this target only.
