@@ -598,3 +598,10 @@ async def test_empty_ids(ws: Any) -> None:
     assert len(created["result"]["_id"]) == 20  # an empty id is generated
     written = await ws.query({**BASE, "action": "createOrReplace", "_id": "", "body": {"n": 1}})
     assert written["error"]["message"] == 'Missing argument "_id".'
+
+
+async def test_scroll_refuses_from(ws: Any) -> None:
+    await setup_collection(ws)
+    answer = await ws.query({**BASE, "action": "search", "body": {}, "scroll": "10s", "from": 1})
+    assert answer["error"]["message"] == (
+        "Validation Failed: 1: using [from] is not allowed in a scroll context;")

@@ -345,6 +345,11 @@ class DocumentController(MultiDocumentActions):
         if size - start > DOCUMENTS_FETCH_COUNT:
             raise kerror("services.storage.get_limit_exceeded")
         check_body(body)
+        if start > 0 and request.args.get("scroll"):
+            raise kerror(
+                "services.storage.unexpected_bad_request",
+                "Validation Failed: 1: using [from] is not allowed in a scroll context;",
+            )
         hits = self._matching(request, body, pairs)
         aggregations = body.get("aggregations", body.get("aggs"))
         computed = aggregate(aggregations, hits) if aggregations is not None else None
