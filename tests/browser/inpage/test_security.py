@@ -19,6 +19,7 @@ from kuzzle_browser import (
     KuzzleError,
     NotFoundError,
     PreconditionError,
+    RealtimeUnavailableError,
     UnauthorizedError,
 )
 from kuzzle_browser.security import Profile, Role, RoleSearchResult, User, UserSearchResult
@@ -248,6 +249,9 @@ async def a_restricted_user(over: Over) -> None:
         if realtime(over):
             subscription = await user.realtime.subscribe(index, "items", {})
             await subscription.unsubscribe()
+        else:
+            with raises(RealtimeUnavailableError):  # refused by the SDK, before any right is checked
+                await user.realtime.subscribe(index, "items", {})
 
         with raises(ForbiddenError) as create:
             await user.document.create(index, "items", {"n": 2})
