@@ -377,13 +377,17 @@ class Kuzzle(EventEmitter):
         if self.auto_queue:
             self.stop_queuing()
         self.emit("connected")
-        self._spawn(self._first_connection())
+        self._spawn(self._first_connection(self.jwt))
 
-    async def _first_connection(self) -> None:
+    async def _first_connection(self, jwt_at_connect: str | None) -> None:
         # Like the JS SDK: after the first connection, ask Kuzzle whether the
         # token (or the cookie) is still valid. Requests restored from the page's
         # storage that were made while logged in wait for a login, never go anonymous.
-        self._logged_in = await self._is_authenticated()
+        # A token set once connect() returned is the caller's: it stands as set, as
+        # checking it would spend a single-use one (Kuzzle's checkToken verifies, and
+        # verifying forgets those: kuzzle lib/core/security/tokenRepository.ts).
+        if self.jwt == jwt_at_connect:
+            self._logged_in = await self._is_authenticated()
         if self._logged_in:
             self._login_required = False
         elif self._login_required or self._offline.queue.needs_login():

@@ -287,3 +287,17 @@ def test_options() -> None:
         Http("h", headers={"X": 1})  # type: ignore[dict-item]
     with pytest.raises(InvalidArgumentError):
         Http("")
+
+
+async def test_a_token_set_after_connect_is_not_checked(transport: FakeTransport) -> None:
+    """The first connection's checkToken is about the token held at connect(): a (single-use)
+    token set once connect() returned is never sent to checkToken, and stays logged in."""
+    server = FakeServer(transport)
+    server.answers[("POST", "/_checkToken")] = envelope({"valid": True, "kuid": "-1"})
+    kuzzle = Kuzzle(http(transport))
+    await kuzzle.connect()  # no within(): the next line runs before the SDK's own tasks, as in a page
+    kuzzle.jwt = "a.eyJfaWQiOiJhbGljZSJ9.c"
+    assert await within(kuzzle.server.now()) == 42
+    await asyncio.sleep(0)  # let the first-connection check run, were it to send anything
+    assert all("eyJfaWQiOiJhbGljZSJ9" not in (body or "") for _, _, body in server.calls)
+    assert kuzzle.authenticated

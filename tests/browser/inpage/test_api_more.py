@@ -1,12 +1,14 @@
-"""In Chromium, against the dev server: specifications, stats, metrics, deleteFields, mExists, createToken."""
+"""In Chromium, against the dev server: specifications, stats, metrics, deleteFields, mExists, createToken,
+over WebSocket and over Http."""
 
 from __future__ import annotations
 
 import uuid
 
-from inpage_support import SERVER_HOST, SERVER_PORT, raises, within
+from inpage_protocols import Over, client
+from inpage_support import raises, within
 
-from kuzzle_browser import BadRequestError, Kuzzle, NotFoundError, UnauthorizedError, WebSocket
+from kuzzle_browser import BadRequestError, Kuzzle, NotFoundError, UnauthorizedError
 
 SPEC = {
     "strict": True,
@@ -17,12 +19,8 @@ SPEC = {
 }
 
 
-def client() -> Kuzzle:
-    return Kuzzle(WebSocket(SERVER_HOST, port=SERVER_PORT, reconnection_delay=0.2))
-
-
-async def logged_in() -> Kuzzle:
-    kuzzle = client()
+async def logged_in(over: Over) -> Kuzzle:
+    kuzzle = client(over)
     await within(kuzzle.connect())
     await within(kuzzle.auth.login("local", {"username": "alice", "password": "alice-password"}))
     return kuzzle
@@ -40,8 +38,16 @@ async def with_collection(kuzzle: Kuzzle) -> str:
 
 
 async def test_specifications() -> None:
+    await specifications("websocket")
+
+
+async def test_specifications_over_http() -> None:
+    await specifications("http")
+
+
+async def specifications(over: Over) -> None:
     """update/get/validate/search/delete specifications; writes checked, defaults applied."""
-    kuzzle = await logged_in()
+    kuzzle = await logged_in(over)
     index = await with_collection(kuzzle)
     collection = kuzzle.collection
     try:
@@ -68,8 +74,16 @@ async def test_specifications() -> None:
 
 
 async def test_search_specifications_scrolls() -> None:
+    await search_specifications_scrolls("websocket")
+
+
+async def test_search_specifications_scrolls_over_http() -> None:
+    await search_specifications_scrolls("http")
+
+
+async def search_specifications_scrolls(over: Over) -> None:
     """A scrolled specifications search pages with collection:scrollSpecifications."""
-    kuzzle = await logged_in()
+    kuzzle = await logged_in(over)
     index = await with_collection(kuzzle)
     try:
         for name in ("a", "b", "c"):
@@ -87,7 +101,15 @@ async def test_search_specifications_scrolls() -> None:
 
 
 async def test_document_delete_fields_and_m_exists() -> None:
-    kuzzle = await logged_in()
+    await document_delete_fields_and_m_exists("websocket")
+
+
+async def test_document_delete_fields_and_m_exists_over_http() -> None:
+    await document_delete_fields_and_m_exists("http")
+
+
+async def document_delete_fields_and_m_exists(over: Over) -> None:
+    kuzzle = await logged_in(over)
     index = await with_collection(kuzzle)
     document = kuzzle.document
     try:
@@ -103,7 +125,15 @@ async def test_document_delete_fields_and_m_exists() -> None:
 
 
 async def test_index_and_server_statistics() -> None:
-    kuzzle = await logged_in()
+    await index_and_server_statistics("websocket")
+
+
+async def test_index_and_server_statistics_over_http() -> None:
+    await index_and_server_statistics("http")
+
+
+async def index_and_server_statistics(over: Over) -> None:
+    kuzzle = await logged_in(over)
     index = await with_collection(kuzzle)
     try:
         await kuzzle.document.create(index, "c", {"age": 1})
@@ -114,7 +144,7 @@ async def test_index_and_server_statistics() -> None:
         capabilities = await server.capabilities()
         assert capabilities["limits"]["documentsFetchCount"] == 10000 and "document" in capabilities["routes"]
         metrics = await server.metrics()
-        assert metrics["network"]["connections"]["websocket"] >= 1 and "rooms" in metrics["realtime"]
+        assert metrics["network"]["connections"][over] >= 1 and "rooms" in metrics["realtime"]
         for stats_answer in (await server.get_stats(), await server.get_all_stats()):
             assert stats_answer["total"] == len(stats_answer["hits"])
         assert "timestamp" in await server.get_last_stats()
@@ -124,9 +154,17 @@ async def test_index_and_server_statistics() -> None:
 
 
 async def test_auth_create_token() -> None:
+    await auth_create_token("websocket")
+
+
+async def test_auth_create_token_over_http() -> None:
+    await auth_create_token("http")
+
+
+async def auth_create_token(over: Over) -> None:
     """A single-use token authenticates one request, then Kuzzle refuses it."""
-    kuzzle = await logged_in()
-    other = client()
+    kuzzle = await logged_in(over)
+    other = client(over)
     try:
         created = await kuzzle.auth.create_token(expires_in="1m", single_use=True)
         assert created["singleUse"] is True and created["ttl"] == 60000

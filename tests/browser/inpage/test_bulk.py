@@ -1,16 +1,25 @@
-"""In Chromium, against the dev server: every ``kuzzle.bulk`` method, over WebSocket."""
+"""In Chromium, against the dev server: every ``kuzzle.bulk`` method, over WebSocket and over Http."""
 
 from __future__ import annotations
 
 import uuid
 
-from inpage_support import SERVER_HOST, SERVER_PORT, raises, within
+from inpage_protocols import Over, client
+from inpage_support import raises, within
 
-from kuzzle_browser import BadRequestError, Kuzzle, WebSocket
+from kuzzle_browser import BadRequestError
 
 
 async def test_every_bulk_method() -> None:
-    kuzzle = Kuzzle(WebSocket(SERVER_HOST, port=SERVER_PORT))
+    await every_bulk_method("websocket")
+
+
+async def test_every_bulk_method_over_http() -> None:
+    await every_bulk_method("http")
+
+
+async def every_bulk_method(over: Over) -> None:
+    kuzzle = client(over)
     await within(kuzzle.connect())
     index = f"bulk-{uuid.uuid4().hex[:8]}"
     try:

@@ -1,6 +1,7 @@
 """In Chromium, against the dev server: ``kuzzle.security``, every method end to end, and
 what a restricted user sees (allowed, forbidden, a forbidden subscription, a role change
-applied to the next request, a deleted user locked out)."""
+applied to the next request, a deleted user locked out), over WebSocket and over Http
+(subscriptions over WebSocket only)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import contextlib
 import uuid
 from typing import Any
 
-from inpage_support import SERVER_HOST, SERVER_PORT, raises, within
+from inpage_protocols import Over, client, realtime
+from inpage_support import raises, within
 
 from kuzzle_browser import (
     ForbiddenError,
@@ -17,8 +19,8 @@ from kuzzle_browser import (
     KuzzleError,
     NotFoundError,
     PreconditionError,
+    RealtimeUnavailableError,
     UnauthorizedError,
-    WebSocket,
 )
 from kuzzle_browser.security import Profile, Role, RoleSearchResult, User, UserSearchResult
 
@@ -30,8 +32,8 @@ def fresh(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-async def logged_in(username: str, password: str) -> Kuzzle:
-    kuzzle = Kuzzle(WebSocket(SERVER_HOST, port=SERVER_PORT, reconnection_delay=0.2))
+async def logged_in(over: Over, username: str, password: str) -> Kuzzle:
+    kuzzle = client(over)
     await within(kuzzle.connect())
     await within(kuzzle.auth.login("local", {"username": username, "password": password}))
     return kuzzle
@@ -61,8 +63,16 @@ def reader_role(*, create: bool = False) -> dict[str, Any]:
 
 
 async def test_roles_profiles_and_users() -> None:
+    await roles_profiles_and_users("websocket")
+
+
+async def test_roles_profiles_and_users_over_http() -> None:
+    await roles_profiles_and_users("http")
+
+
+async def roles_profiles_and_users(over: Over) -> None:
     """Role, profile and user: create, get, m_get, search, update, replace, delete; the helpers."""
-    admin = await logged_in(**ADMIN)
+    admin = await logged_in(over, **ADMIN)
     role_id, profile_id = fresh("role"), fresh("profile")
     user_ids = [fresh("user") for _ in range(3)]
     try:
@@ -142,8 +152,16 @@ async def test_roles_profiles_and_users() -> None:
 
 
 async def test_credentials_api_keys_rights_and_mappings() -> None:
+    await credentials_api_keys_rights_and_mappings("websocket")
+
+
+async def test_credentials_api_keys_rights_and_mappings_over_http() -> None:
+    await credentials_api_keys_rights_and_mappings("http")
+
+
+async def credentials_api_keys_rights_and_mappings(over: Over) -> None:
     """Credentials of another user, API keys, rights, the security mappings, refresh."""
-    admin = await logged_in(**ADMIN)
+    admin = await logged_in(over, **ADMIN)
     user_id, username = fresh("user"), fresh("name")
     try:
         await admin.security.create_user(
@@ -165,7 +183,7 @@ async def test_credentials_api_keys_rights_and_mappings() -> None:
         assert (await admin.security.delete_credentials("local", user_id)) == {"acknowledged": True}
         assert not await admin.security.has_credentials("local", user_id)
         await admin.security.create_credentials("local", user_id, creds)
-        user = await logged_in(username, "pw-2")
+        user = await logged_in(over, username, "pw-2")
         await user.disconnect()
 
         key = await admin.security.create_api_key(user_id, "notebook", expires_in="1h")
@@ -196,10 +214,18 @@ async def test_credentials_api_keys_rights_and_mappings() -> None:
 
 
 async def test_a_restricted_user() -> None:
+    await a_restricted_user("websocket")
+
+
+async def test_a_restricted_user_over_http() -> None:
+    await a_restricted_user("http")
+
+
+async def a_restricted_user(over: Over) -> None:
     """Allowed actions succeed, forbidden ones raise ForbiddenError with Kuzzle's id, a
     forbidden subscription fails, a role change applies to the next request, and a deleted
     user is locked out."""
-    admin = await logged_in(**ADMIN)
+    admin = await logged_in(over, **ADMIN)
     index, other = fresh("sec"), fresh("sec")
     role_id, profile_id, user_id, username = fresh("role"), fresh("profile"), fresh("user"), fresh("name")
     for name in (index, other):
@@ -216,12 +242,16 @@ async def test_a_restricted_user() -> None:
             "credentials": {"local": {"username": username, "password": "pw"}},
         },
     )
-    user = await logged_in(username, "pw")
+    user = await logged_in(over, username, "pw")
     try:
         assert (await user.document.get(index, "items", "d1"))["_source"]["n"] == 1
         assert (await user.document.search(index, "items", {"query": {"match_all": {}}})).total == 1
-        subscription = await user.realtime.subscribe(index, "items", {})
-        await subscription.unsubscribe()
+        if realtime(over):
+            subscription = await user.realtime.subscribe(index, "items", {})
+            await subscription.unsubscribe()
+        else:
+            with raises(RealtimeUnavailableError):  # refused by the SDK, before any right is checked
+                await user.realtime.subscribe(index, "items", {})
 
         with raises(ForbiddenError) as create:
             await user.document.create(index, "items", {"n": 2})
@@ -232,9 +262,10 @@ async def test_a_restricted_user() -> None:
         with raises(ForbiddenError) as admin_only:
             await user.security.get_user(user_id)
         assert_forbidden(admin_only.value)
-        with raises(ForbiddenError) as subscribe:
-            await user.realtime.subscribe(other, "items", {})
-        assert_forbidden(subscribe.value)
+        if realtime(over):
+            with raises(ForbiddenError) as subscribe:
+                await user.realtime.subscribe(other, "items", {})
+            assert_forbidden(subscribe.value)
 
         await admin.security.update_role(role_id, reader_role(create=True))
         created = await user.document.create(index, "items", {"n": 2})  # the very next request
