@@ -138,6 +138,229 @@ ROUTES: RouteTable = {
     },
 }
 
+# The auth, security, bulk, ms and admin routes the JS SDK's fallback table
+# (kuzzle-sdk src/protocols/routes.json) adds, plus the actions of those controllers that
+# it lacks (API keys, checkRights, mGetUsers...): "controller action VERB url" lines, taken
+# from Kuzzle 2.56 with _choose's rules (so auth:updateMyCredentials is /_me/..., and the
+# admin URLs have no trailing slash), kept as text because it is 200 lines that zlib
+# packs far smaller than dict literals.
+_MORE_ROUTES = """
+auth getMyCredentials GET /credentials/:strategy/_me
+auth credentialsExist GET /credentials/:strategy/_me/_exists
+auth createMyCredentials POST /credentials/:strategy/_me/_create
+auth validateMyCredentials POST /credentials/:strategy/_me/_validate
+auth checkRights POST /_checkRights
+auth createApiKey POST /api-keys/_create
+auth searchApiKeys POST /api-keys/_search
+auth deleteMyCredentials DELETE /_me/credentials/:strategy
+auth deleteApiKey DELETE /api-keys/:_id
+auth updateMyCredentials PUT /_me/credentials/:strategy/_update
+security getProfile GET /profiles/:_id
+security getProfileRights GET /profiles/:_id/_rights
+security getRole GET /roles/:_id
+security getUser GET /users/:_id
+security getUserStrategies GET /users/:_id/_strategies
+security mGetUsers POST /users/_mGet
+security getUserRights GET /users/:_id/_rights
+security getProfileMapping GET /profiles/_mapping
+security getRoleMapping GET /roles/_mapping
+security getUserMapping GET /users/_mapping
+security scrollUsers GET /users/_scroll/:scrollId
+security getCredentials GET /credentials/:strategy/:_id
+security getCredentialsById GET /credentials/:strategy/:_id/_byId
+security hasCredentials GET /credentials/:strategy/:_id/_exists
+security getCredentialFields GET /credentials/:strategy/_fields
+security getAllCredentialFields GET /credentials/_fields
+security scrollProfiles GET /profiles/_scroll/:scrollId
+security refresh POST /_security/:collection/_refresh
+security createFirstAdmin POST /_createFirstAdmin
+security restrictDefaultRights POST /_restrictDefaultRights
+security createCredentials POST /credentials/:strategy/:_id/_create
+security createProfile POST /profiles/:_id/_create
+security createRole POST /roles/:_id/_create
+security createRestrictedUser POST /users/_createRestricted
+security createUser POST /users/_create
+security mDeleteProfiles POST /profiles/_mDelete
+security mDeleteRoles POST /roles/_mDelete
+security mDeleteUsers POST /users/_mDelete
+security mGetProfiles POST /profiles/_mGet
+security mGetRoles POST /roles/_mGet
+security searchProfiles POST /profiles/_search
+security searchRoles POST /roles/_search
+security searchUsers POST /users/_search
+security searchUsersByCredentials POST /credentials/:strategy/users/_search
+security upsertUser POST /users/:_id/_upsert
+security validateCredentials POST /credentials/:strategy/:_id/_validate
+security checkRights POST /_checkRights/:userId
+security createApiKey POST /users/:userId/api-keys/_create
+security searchApiKeys POST /users/:userId/api-keys/_search
+security deleteProfile DELETE /profiles/:_id
+security deleteRole DELETE /roles/:_id
+security deleteUser DELETE /users/:_id
+security deleteCredentials DELETE /credentials/:strategy/:_id
+security revokeTokens DELETE /users/:_id/tokens
+security deleteApiKey DELETE /users/:userId/api-keys/:_id
+security createOrReplaceProfile PUT /profiles/:_id
+security createOrReplaceRole PUT /roles/:_id
+security updateCredentials PUT /credentials/:strategy/:_id/_update
+security updateProfile PUT /profiles/:_id/_update
+security updateRole PUT /roles/:_id/_update
+security updateUser PUT /users/:_id/_update
+security replaceUser PUT /users/:_id/_replace
+security updateProfileMapping PUT /profiles/_mapping
+security updateRoleMapping PUT /roles/_mapping
+security updateUserMapping PUT /users/_mapping
+bulk import POST /:index/:collection/_bulk
+bulk mWrite POST /:index/:collection/_mWrite
+bulk write POST /:index/:collection/_write
+bulk deleteByQuery DELETE /:index/:collection/_bulk/_query
+bulk updateByQuery PATCH /:index/:collection/_bulk/_query
+ms bitcount GET /ms/_bitcount/:_id
+ms bitpos GET /ms/_bitpos/:_id
+ms dbsize GET /ms/_dbsize
+ms getbit GET /ms/_getbit/:_id
+ms getrange GET /ms/_getrange/:_id
+ms exists GET /ms/_exists
+ms geodist GET /ms/_geodist/:_id/:member1/:member2
+ms geohash GET /ms/_geohash/:_id
+ms geopos GET /ms/_geopos/:_id
+ms georadius GET /ms/_georadius/:_id
+ms georadiusbymember GET /ms/_georadiusbymember/:_id
+ms hexists GET /ms/_hexists/:_id/:field
+ms hget GET /ms/_hget/:_id/:field
+ms hgetall GET /ms/_hgetall/:_id
+ms hkeys GET /ms/_hkeys/:_id
+ms hlen GET /ms/_hlen/:_id
+ms hmget GET /ms/_hmget/:_id
+ms hscan GET /ms/_hscan/:_id
+ms hstrlen GET /ms/_hstrlen/:_id/:field
+ms hvals GET /ms/_hvals/:_id
+ms keys GET /ms/_keys/:pattern
+ms lindex GET /ms/_lindex/:_id/:idx
+ms llen GET /ms/_llen/:_id
+ms lrange GET /ms/_lrange/:_id
+ms mget GET /ms/_mget
+ms object GET /ms/_object/:_id
+ms pfcount GET /ms/_pfcount
+ms ping GET /ms/_ping
+ms pttl GET /ms/_pttl/:_id
+ms randomkey GET /ms/_randomkey
+ms scan GET /ms/_scan
+ms scard GET /ms/_scard/:_id
+ms sdiff GET /ms/_sdiff/:_id
+ms sinter GET /ms/_sinter
+ms sismember GET /ms/_sismember/:_id/:member
+ms smembers GET /ms/_smembers/:_id
+ms srandmember GET /ms/_srandmember/:_id
+ms sscan GET /ms/_sscan/:_id
+ms strlen GET /ms/_strlen/:_id
+ms sunion GET /ms/_sunion
+ms time GET /ms/_time
+ms ttl GET /ms/_ttl/:_id
+ms type GET /ms/_type/:_id
+ms zcard GET /ms/_zcard/:_id
+ms zcount GET /ms/_zcount/:_id
+ms zlexcount GET /ms/_zlexcount/:_id
+ms zrange GET /ms/_zrange/:_id
+ms zrangebylex GET /ms/_zrangebylex/:_id
+ms zrevrangebylex GET /ms/_zrevrangebylex/:_id
+ms zrangebyscore GET /ms/_zrangebyscore/:_id
+ms zrank GET /ms/_zrank/:_id/:member
+ms zrevrange GET /ms/_zrevrange/:_id
+ms zrevrangebyscore GET /ms/_zrevrangebyscore/:_id
+ms zrevrank GET /ms/_zrevrank/:_id/:member
+ms zscan GET /ms/_zscan/:_id
+ms zscore GET /ms/_zscore/:_id/:member
+ms get GET /ms/:_id
+ms append POST /ms/_append/:_id
+ms bgrewriteaof POST /ms/_bgrewriteaof
+ms bgsave POST /ms/_bgsave
+ms bitop POST /ms/_bitop/:_id
+ms decr POST /ms/_decr/:_id
+ms decrby POST /ms/_decrby/:_id
+ms expire POST /ms/_expire/:_id
+ms expireat POST /ms/_expireat/:_id
+ms flushdb POST /ms/_flushdb
+ms geoadd POST /ms/_geoadd/:_id
+ms getset POST /ms/_getset/:_id
+ms hincrby POST /ms/_hincrby/:_id
+ms hincrbyfloat POST /ms/_hincrbyfloat/:_id
+ms hmset POST /ms/_hmset/:_id
+ms hset POST /ms/_hset/:_id
+ms hsetnx POST /ms/_hsetnx/:_id
+ms incr POST /ms/_incr/:_id
+ms incrby POST /ms/_incrby/:_id
+ms incrbyfloat POST /ms/_incrbyfloat/:_id
+ms linsert POST /ms/_linsert/:_id
+ms lpop POST /ms/_lpop/:_id
+ms lpush POST /ms/_lpush/:_id
+ms lpushx POST /ms/_lpushx/:_id
+ms lset POST /ms/_lset/:_id
+ms ltrim POST /ms/_ltrim/:_id
+ms mexecute POST /ms/_mexecute
+ms mset POST /ms/_mset
+ms msetnx POST /ms/_msetnx
+ms persist POST /ms/_persist/:_id
+ms pexpire POST /ms/_pexpire/:_id
+ms pexpireat POST /ms/_pexpireat/:_id
+ms pfadd POST /ms/_pfadd/:_id
+ms pfmerge POST /ms/_pfmerge/:_id
+ms psetex POST /ms/_psetex/:_id
+ms rename POST /ms/_rename/:_id
+ms renamenx POST /ms/_renamenx/:_id
+ms rpop POST /ms/_rpop/:_id
+ms rpoplpush POST /ms/_rpoplpush
+ms rpush POST /ms/_rpush/:_id
+ms rpushx POST /ms/_rpushx/:_id
+ms sadd POST /ms/_sadd/:_id
+ms sdiffstore POST /ms/_sdiffstore/:_id
+ms set POST /ms/_set/:_id
+ms setex POST /ms/_setex/:_id
+ms setnx POST /ms/_setnx/:_id
+ms sinterstore POST /ms/_sinterstore
+ms smove POST /ms/_smove/:_id
+ms sort POST /ms/_sort/:_id
+ms spop POST /ms/_spop/:_id
+ms sunionstore POST /ms/_sunionstore
+ms touch POST /ms/_touch
+ms zadd POST /ms/_zadd/:_id
+ms zincrby POST /ms/_zincrby/:_id
+ms zinterstore POST /ms/_zinterstore/:_id
+ms zunionstore POST /ms/_zunionstore/:_id
+ms del DELETE /ms
+ms hdel DELETE /ms/_hdel/:_id
+ms lrem DELETE /ms/_lrem/:_id
+ms srem DELETE /ms/_srem/:_id
+ms zrem DELETE /ms/_zrem/:_id
+ms zremrangebylex DELETE /ms/_zremrangebylex/:_id
+ms zremrangebyrank DELETE /ms/_zremrangebyrank/:_id
+ms zremrangebyscore DELETE /ms/_zremrangebyscore/:_id
+admin refreshIndexCache POST /admin/_refreshIndexCache
+admin resetCache POST /admin/_resetCache
+admin resetSecurity POST /admin/_resetSecurity
+admin resetDatabase POST /admin/_resetDatabase
+admin resetKuzzleData POST /admin/_resetKuzzleData
+admin dump POST /admin/_dump
+admin shutdown POST /admin/_shutdown/
+admin loadFixtures POST /admin/_loadFixtures
+admin loadMappings POST /admin/_loadMappings
+admin loadSecurities POST /admin/_loadSecurities
+"""
+
+
+def _parse_routes(text: str) -> RouteTable:
+    table: RouteTable = {}
+    for line in text.splitlines():
+        if line:
+            controller, action, verb, url = line.split()
+            table.setdefault(controller, {})[action] = (verb, url)
+    return table
+
+
+for _controller, _actions in _parse_routes(_MORE_ROUTES).items():
+    ROUTES.setdefault(_controller, {}).update(_actions)
+del _controller, _actions
+
 _PLACEHOLDER = re.compile(r":([A-Za-z_][A-Za-z0-9_]*)")
 # The envelope keys that never become query arguments.
 _ENVELOPE = frozenset({"controller", "action", "requestId", "body", "jwt", "volatile"})
