@@ -126,6 +126,24 @@ async def test_forbidden_public_api_falls_back_to_static_routes(
         await protocol.query({"controller": "greeter", "action": "other"})
 
 
+async def test_forbidden_public_api_still_routes_security_ms_and_bulk(transport: FakeTransport) -> None:
+    """With publicApi forbidden, the static table has Kuzzle's security, ms and bulk routes."""
+    server = FakeServer(transport, envelope(error=error(403, "security.rights.forbidden"), status=403))
+    server.answers[("GET", "/roles/editor")] = envelope({"_id": "editor", "_source": {"controllers": {}}})
+    server.answers[("GET", "/ms/k")] = envelope("v")
+    server.answers[("POST", "/idx/col/_write")] = envelope({"_id": "d", "_source": {"a": 1}, "_version": 1})
+    kuzzle = Kuzzle(http(transport))
+    await within(kuzzle.connect())
+    assert (await within(kuzzle.security.get_role("editor")))._id == "editor"
+    assert await within(kuzzle.ms.get("k")) == "v"
+    assert (await within(kuzzle.bulk.write("idx", "col", {"a": 1}, "d")))["_id"] == "d"
+    assert [call[:2] for call in server.calls[-3:]] == [
+        ("GET", "/roles/editor"),
+        ("GET", "/ms/k"),
+        ("POST", "/idx/col/_write?_id=d"),
+    ]
+
+
 async def test_missing_public_api_falls_back_to_server_info(transport: FakeTransport) -> None:
     """404 (Kuzzle < 1.9): the routes come from server:info, as in the JS SDK."""
     server = FakeServer(transport, envelope(error=error(404, "network.http.url_not_found"), status=404))

@@ -166,3 +166,29 @@ def test_realtime_subscriptions_are_not_http_capable() -> None:
         with pytest.raises(RealtimeUnavailableError):
             check_http_capable({"controller": "realtime", "action": action})
     check_http_capable({"controller": "realtime", "action": "publish"})
+
+
+def _kuzzle_public_api() -> dict[str, dict[str, dict[str, list[dict[str, str]]]]]:
+    """Kuzzle 2.56's routes (the dev server's copy of lib/api/httpRoutes.js) as server:publicApi."""
+    from kuzzle_devserver.http_routes import ROUTES as KUZZLE_ROUTES
+
+    api: dict[str, dict[str, dict[str, list[dict[str, str]]]]] = {}
+    for route in KUZZLE_ROUTES:
+        entry = api.setdefault(route.controller, {}).setdefault(route.action, {"http": []})
+        entry["http"].append({"verb": route.verb, "url": route.path})
+    return api
+
+
+@pytest.mark.parametrize("controller", ["auth", "security", "bulk", "ms", "admin"])
+def test_fallback_table_has_every_kuzzle_route_of(controller: str) -> None:
+    """With publicApi forbidden, every action Kuzzle serves over HTTP has the route publicApi would give."""
+    assert ROUTES[controller] == routes_from_public_api(_kuzzle_public_api())[controller]
+
+
+def test_every_ms_command_has_a_fallback_route() -> None:
+    """The actions kuzzle.ms sends (one per command) all have a static route."""
+    from kuzzle_browser.protocol.ms_commands import COMMANDS
+
+    assert set(COMMANDS) <= set(ROUTES["ms"])
+    call = format_http_request({"controller": "ms", "action": "hget", "_id": "h", "field": "f"})
+    assert (call.method, call.path) == ("GET", "/ms/_hget/h/f")
