@@ -142,8 +142,8 @@ ROUTES: RouteTable = {
 # (kuzzle-sdk src/protocols/routes.json) adds, plus the actions of those controllers that
 # it lacks (API keys, checkRights, mGetUsers...): "controller action VERB url" lines, taken
 # from Kuzzle 2.56 with _choose's rules (so auth:updateMyCredentials is /_me/..., and the
-# admin URLs have no trailing slash), kept as text because it is 200 lines that zlib
-# packs far smaller than dict literals.
+# admin URLs have no trailing slash). One line a route reads like Kuzzle's table and
+# compresses in the wheel a little better than 200 dict entries (1.7 kB against 1.8 kB).
 _MORE_ROUTES = """
 auth getMyCredentials GET /credentials/:strategy/_me
 auth credentialsExist GET /credentials/:strategy/_me/_exists
