@@ -394,31 +394,14 @@ def http(demo: MakeDemo, method: str, path: str, body: Any = None, token: str | 
 def test_a_reader_sees_the_forbidden_state(
     browser_harness: Harness, demo_data: Path, fault_figures: list[Figure], artifacts: Path
 ) -> None:
-    """A user whose role reads documents but may not write them: the page says read-only
-    (connection pill and a notice) and offers no add form."""
+    """The demo's reader (dave, who may read the list but not write it): the page says
+    read-only (connection pill and a notice) and offers no add form."""
     demo = MakeDemo(demo_data)
     demo.start(browser_harness.scaled(60))
-    admin = http(demo, "POST", "/_login/local", {"username": "alice", "password": "alice-password"})["jwt"]
-    reads = {"actions": {"search": True, "get": True, "mGet": True, "count": True, "exists": True}}
-    role = {
-        "controllers": {
-            "auth": {"actions": {"*": True}},
-            "document": reads,
-            "realtime": {"actions": {"*": True}},
-            "collection": {"actions": {"exists": True}},
-            "index": {"actions": {"exists": True}},
-            "server": {"actions": {"*": True}},
-        }
-    }
-    http(demo, "PUT", "/roles/reader", role, admin)
-    http(demo, "POST", "/profiles/reader/_create", {"policies": [{"roleId": "reader"}]}, admin)
-    user = {
-        "content": {"profileIds": ["reader"]},
-        "credentials": {"local": {"username": "dave", "password": "dave-password"}},
-    }
-    http(demo, "POST", "/users/dave/_create", user, admin)
-    http(demo, "POST", "/kuzzle_browser_demo/_create", {}, admin)
-    http(demo, "PUT", "/kuzzle_browser_demo/items", {}, admin)
+    # dave is make demo's reader (demo/securities.json); an editor makes the list first
+    editor = http(demo, "POST", "/_login/local", {"username": "alice", "password": "alice-password"})["jwt"]
+    http(demo, "POST", "/kuzzle_browser_demo/_create", {}, editor)
+    http(demo, "PUT", "/kuzzle_browser_demo/items", {}, editor)
 
     async def story(windows: Windows) -> None:
         dave = windows.pages["dave"]
