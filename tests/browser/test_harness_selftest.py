@@ -25,6 +25,7 @@ def selftest_report(tmp_path_factory: pytest.TempPathFactory, browser_harness: H
     """Outcome and text of each fixture test: {name: (outcome, text)} plus the output."""
     report = tmp_path_factory.mktemp("selftest") / "report.xml"
     env = dict(os.environ, KUZZLE_BROWSER_SELFTEST="1", KUZZLE_BROWSER_DEVSERVER="none")
+    browser_harness.release_browser()  # the nested run's Chromium runs alone
     done = subprocess.run(
         [
             sys.executable, "-m", "pytest", str(FIXTURES_DIR), "-p", "no:cacheprovider",
