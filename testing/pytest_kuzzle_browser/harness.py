@@ -572,6 +572,23 @@ class Harness:
             await self._browser.close()
         await self._playwright.stop()
 
+    def release_browser(self) -> bool:
+        """Close the session's Chromium if no context is open (the next use launches it
+        again); True if none is running now. Call it before a nested pytest run that
+        launches a Chromium of its own, so the two never run side by side: the renderer
+        crashes seen in the harness self-test all came from its nested run with the
+        session's Chromium still up on a 2-core machine, never from one Chromium alone."""
+        if self._browser is None:
+            return True
+        if self.run(self._contexts_open()):
+            return False
+        self.run(self._shutdown(), self.scaled(30))
+        self._browser = self._playwright = self._crash_watcher = None
+        return True
+
+    async def _contexts_open(self) -> bool:
+        return bool(self._browser.contexts)
+
 
 # ----------------------------------------------------------------- in-page modules
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_kuzzle_browser.crashes import CRASH_MARKER
+from pytest_kuzzle_browser.crashes import CRASH_MARKER, RendererCrash, describe_memory
 from pytest_kuzzle_browser.harness import Harness
 
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
@@ -26,6 +26,7 @@ def selftest_report(tmp_path_factory: pytest.TempPathFactory, browser_harness: H
     """Outcome and text of each fixture test: {name: (outcome, text)} plus the output."""
     report = tmp_path_factory.mktemp("selftest") / "report.xml"
     env = dict(os.environ, KUZZLE_BROWSER_SELFTEST="1", KUZZLE_BROWSER_DEVSERVER="none")
+    browser_harness.release_browser()  # the nested run's Chromium runs alone
     done = subprocess.run(
         [
             sys.executable, "-m", "pytest", str(FIXTURES_DIR), "-p", "no:cacheprovider",
@@ -130,6 +131,26 @@ def test_renderer_crash_is_reported_with_page_test_and_reason(selftest_report: d
 
 def test_tests_after_a_crash_run_in_a_fresh_page(selftest_report: dict) -> None:
     assert _outcome(selftest_report, "test_runs_in_a_fresh_page")[0] == "passed"
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "expected"),
+    [
+        ("killed", 9, "signal 9 (SIGKILL: killed from outside the browser: the kernel's OOM killer"),
+        ("crashed", 11, 'status "crashed", signal 11 (SIGSEGV: a memory fault inside Chromium)'),
+        ("crashed", 5, "SIGTRAP: a CHECK or fatal error inside Chromium/V8, e.g. V8 out of memory"),
+        ("oom", 0, 'status "oom" (out of memory)'),
+        ("abnormal", 1, 'status "abnormal", exit code 1'),
+    ],
+)  # fmt: skip
+def test_crash_reason_in_words(status: str, code: int, expected: str) -> None:
+    assert expected in str(RendererCrash(status, code))
+
+
+def test_memory_in_words() -> None:
+    figures = {"wasm_heap": 33_554_432, "js_heap": 14_100_000, "js_limit": None}
+    assert describe_memory(figures) == "wasm heap 33.6 MB, JS heap used 14.1 MB"
+    assert describe_memory(None) == "not measured"
 
 
 def test_fixture_modules_are_not_collected_normally() -> None:

@@ -22,6 +22,7 @@ def test_kuzzle_url_skips_control_features(
     tmp_path: Path, browser_harness: Harness, kuzzle_server: KuzzleServer
 ) -> None:
     report, vendor = tmp_path / "report.xml", browser_harness.options.vendor_dir
+    browser_harness.release_browser()  # the nested run's Chromium runs alone
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", f"--junitxml={report}",
          f"--kuzzle-url={kuzzle_server.url}", "-o", f"kuzzle_vendor_dir={vendor}"],
