@@ -126,6 +126,15 @@ class _Link:
         owner = self.owner
         dispatch_directly(lambda: owner._link_frame(self, data))
 
+    def socket_messages(self, frames: list[str | bytes]) -> None:
+        owner = self.owner
+
+        def route_all() -> None:
+            for data in frames:
+                owner._link_frame(self, data)
+
+        dispatch_directly(route_all)
+
     def socket_closed(self, code: int, reason: str, was_clean: bool) -> None:
         self.owner._link_closed(self, code, reason)
 

@@ -15,13 +15,16 @@ __all__ = ["HttpResponse", "Socket", "SocketListener", "Transport"]
 
 
 class SocketListener(Protocol):
-    """What a :class:`Socket` reports to. Each method is called at most once except ``message``."""
+    """What a :class:`Socket` reports to. ``socket_opened`` and ``socket_closed`` are called at most once."""
 
     def socket_opened(self) -> None:
         """The WebSocket is open: ``send`` works from now on."""
 
     def socket_message(self, data: str | bytes) -> None:
         """A frame arrived (``str`` for text frames, ``bytes`` for binary ones)."""
+
+    def socket_messages(self, frames: list[str | bytes]) -> None:
+        """Several frames arrived, in arrival order (a transport that batches calls this)."""
 
     def socket_closed(self, code: int, reason: str, was_clean: bool) -> None:
         """The socket closed or failed to open; no callback follows this one."""
