@@ -63,6 +63,7 @@ class MakeDemo:
         self.data = data
         self.page_port, self.api_port = free_port(), free_port()
         self.output: deque[str] = deque(maxlen=2000)
+        self.printed = threading.Condition()  # notified on every line the pump reads
         self.proc: subprocess.Popen[str] | None = None
 
     @property
@@ -87,7 +88,9 @@ class MakeDemo:
         def pump() -> None:
             assert proc.stdout is not None
             for line in proc.stdout:
-                self.output.append(line.rstrip())
+                with self.printed:
+                    self.output.append(line.rstrip())
+                    self.printed.notify_all()
                 if "kuzzle-browser demo: open" in line:
                     ready.set()
             ready.set()
@@ -117,11 +120,9 @@ class MakeDemo:
         raise AssertionError("no dev server process under make demo:\n" + self.log())
 
     def wait_output(self, text: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while not any(text in line for line in self.output):
-            if time.monotonic() > deadline:
+        with self.printed:
+            if not self.printed.wait_for(lambda: any(text in line for line in self.output), timeout):
                 raise AssertionError(f"make demo never printed {text!r}:\n{self.log()}")
-            time.sleep(0.05)
 
     def log(self) -> str:
         return "\n".join(self.output)
