@@ -158,6 +158,10 @@ def main() -> None:
     parser.add_argument("--ssl", action="store_true", help="wss:// and https:// (with --kuzzle-host)")
     args = parser.parse_args()
     cfg = load_config()
+    # Ctrl-C must stop the demo even when a launcher started it with SIGINT ignored
+    # (a shell's `cmd &` without job control does): Python only turns SIGINT into
+    # KeyboardInterrupt when it starts with the default disposition.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     wheels = sorted(WHEELS.glob("kuzzle_browser-*-py3-none-any.whl"))
     wheel = wheels[-1] if len(wheels) == 1 else build_wheel()
