@@ -1,14 +1,14 @@
-"""The ``Kuzzle`` client: request pipeline, events, offline queue, authentication state.
+"""The ``Kuzzle`` client: options, events, controllers, the offline queue and the protocol's events.
 
 Theory of operation
 -------------------
-``Kuzzle`` wraps a protocol (:class:`~kuzzle_browser.WebSocket`) and owns
-everything above the wire:
+``Kuzzle`` wraps a protocol (a :class:`~kuzzle_browser.network_protocol.NetworkProtocol`)
+and owns everything above the wire; its :class:`~kuzzle_browser.session.Session` holds
+the authentication state:
 
-- :meth:`Kuzzle.query` builds the wire request (``requestId``, ``volatile``
-  with ``sdkInstanceId`` and ``sdkName``, never ``sdkVersion``, which Kuzzle 2
-  rejects; the ``jwt`` unless cookies authenticate), then either sends it or,
-  while queuing, parks it in the offline queue;
+- :meth:`Kuzzle.query` builds the wire request
+  (:func:`~kuzzle_browser.protocol.request_builder.build_request`), then either
+  sends it or, while queuing, parks it in the offline queue;
 - queuing starts on ``connect()`` and on network errors when ``auto_queue`` is
   on, and stops on (re)connection; ``auto_replay`` replays the queue then;
 - after a reconnection, a logged-in client checks its token (and calls the
@@ -51,11 +51,11 @@ from kuzzle_browser.controllers import (
 )
 from kuzzle_browser.errors import InvalidArgumentError, InvalidStateError, KuzzleError, NotConnectedError
 from kuzzle_browser.events import EventEmitter, EventStream
-from kuzzle_browser.network_protocol import NetworkProtocol
+from kuzzle_browser.network_protocol import NetworkProtocol, missing_members
 from kuzzle_browser.offline import OfflineRequests
 from kuzzle_browser.options import DEFAULT, Timeout, check_flag, check_optional_duration
-from kuzzle_browser.protocol.jwt import Jwt
-from kuzzle_browser.protocol.requests import new_request_id
+from kuzzle_browser.protocol.request_builder import build_request
+from kuzzle_browser.session import Session
 
 if TYPE_CHECKING:
     from kuzzle_browser.controllers.ms import MemoryStorageController
@@ -166,9 +166,8 @@ class Kuzzle(EventEmitter):
         sdk_name: str = SDK_NAME,
     ) -> None:
         super().__init__(KUZZLE_EVENTS)
-        for method in ("query", "connect", "close", "on", "is_ready"):
-            if not callable(getattr(protocol, method, None)):
-                raise InvalidArgumentError(f'Protocol instance must implement a "{method}" method')
+        if missing := missing_members(protocol):
+            raise InvalidArgumentError(f"The protocol lacks {', '.join(missing)} (see NetworkProtocol)")
         if offline_mode not in (None, "auto", "manual"):
             raise InvalidArgumentError(f'offline_mode must be "auto", "manual" or None, got {offline_mode!r}')
         self.protocol = protocol
@@ -182,6 +181,7 @@ class Kuzzle(EventEmitter):
             raise InvalidArgumentError("offline_queue_storage must be a non-empty string (a storage key)")
         self._offline = OfflineRequests(
             self,
+            self._send,
             ttl=check_optional_duration("queue_ttl", queue_ttl),
             max_size=None,
             storage_key=offline_queue_storage,
@@ -213,11 +213,8 @@ class Kuzzle(EventEmitter):
         self.authenticator: Authenticator | None = None
         """``async () -> None`` that logs in again; called after a reconnection or a token
         expiry when the session is no longer valid."""
-        self._jwt: Jwt | None = None
-        self._logged_in = False
-        self._login_required = False
-        self._reconnect_in_progress = False
-        self._last_token_expired = float("-inf")
+        self.session = Session(self.cookie_auth, self._after_login)
+        """The authentication state (``jwt``, ``authenticated``, ``login_required`` read it)."""
         if self.cookie_auth:
             protocol.enable_cookie_support()
 
@@ -257,18 +254,11 @@ class Kuzzle(EventEmitter):
     @property
     def jwt(self) -> str | None:
         """The authentication token; always ``None`` with cookie authentication (it stays in the cookie)."""
-        return None if self.cookie_auth or self._jwt is None else self._jwt.encoded
+        return self.session.token
 
     @jwt.setter
     def jwt(self, value: str | None) -> None:
-        if value is not None and not isinstance(value, str):
-            raise InvalidArgumentError("jwt must be a string or None")
-        if self.cookie_auth and value is not None:
-            raise InvalidArgumentError(
-                "With cookie_auth the token lives in an HttpOnly cookie: do not set jwt"
-            )
-        self._jwt = Jwt.parse(value) if value else None
-        self._logged_in = bool(value)
+        self.session.use_token(value)
 
     def set_api_key(self, api_key: str) -> None:
         """Authenticate with an API key (``kapikey-...``), as JS ``setAPIKey``."""
@@ -279,9 +269,7 @@ class Kuzzle(EventEmitter):
     @property
     def authenticated(self) -> bool:
         """True when logged in: a non-expired token, or a valid cookie session."""
-        if self.cookie_auth:
-            return self._logged_in
-        return self._jwt is not None and not self._jwt.expired(time.time())
+        return self.session.authenticated(time.time())
 
     @property
     def cookie_authentication(self) -> bool:
@@ -318,7 +306,7 @@ class Kuzzle(EventEmitter):
         :meth:`AuthController.login <kuzzle_browser.controllers.AuthController.login>`:
         the queue then replays with the new credentials. See the ``loginRequired`` event.
         """
-        return self._login_required
+        return self.session.login_required
 
     @property
     def queue_max_size(self) -> int | None:
@@ -386,11 +374,12 @@ class Kuzzle(EventEmitter):
         # A token set once connect() returned is the caller's: it stands as set, as
         # checking it would spend a single-use one (Kuzzle's checkToken verifies, and
         # verifying forgets those: kuzzle lib/core/security/tokenRepository.ts).
-        if self.jwt == jwt_at_connect:
-            self._logged_in = await self._is_authenticated()
-        if self._logged_in:
-            self._login_required = False
-        elif self._login_required or self._offline.queue.needs_login():
+        session = self.session
+        if session.token == jwt_at_connect:
+            session.active = await self._is_authenticated()
+        if session.active:
+            session.login_required = False
+        elif session.login_required or self._offline.queue.needs_login():
             self._hold_for_login(KuzzleError("Requests saved before the page reloaded wait for a login"))
             return
         await self._restore_then_replay()
@@ -404,19 +393,16 @@ class Kuzzle(EventEmitter):
 
     def _hold_for_login(self, error: KuzzleError) -> None:
         """The session is gone: keep the queue (and queue new requests) until a login."""
-        self._logged_in = False
-        self._login_required = True
-        self._jwt = None  # Kuzzle no longer accepts it
+        self.session.ended()
         if self.auto_queue:
             self.start_queuing()
         self.emit("loginRequired", {"error": error, "waiting": len(self._offline.queue)})
 
-    def _after_login(self) -> None:
-        """``auth.login`` succeeded: subscriptions come back; a queue held for a login replays."""
-        if not self._login_required:
+    def _after_login(self, held: bool) -> None:
+        """``auth.login`` succeeded: subscriptions come back; a queue ``held`` for a login replays."""
+        if not held:
             self.realtime._resume_suspended()
             return
-        self._login_required = False
         if self.protocol.is_ready():
             if self.auto_queue:
                 self.stop_queuing()
@@ -445,7 +431,7 @@ class Kuzzle(EventEmitter):
 
     async def disconnect(self) -> None:
         """Close the connection and stop reconnecting; ``connect()`` opens it again."""
-        self._logged_in = False
+        self.session.active = False
         self.protocol.close()
 
     async def __aenter__(self) -> Kuzzle:
@@ -468,16 +454,16 @@ class Kuzzle(EventEmitter):
         return bool(result.get("valid")) and result.get("kuid") != "-1"
 
     async def _reconnected(self) -> None:
-        if self._reconnect_in_progress:
+        if self.session.reauthenticating:
             return
-        if self._login_required:
+        if self.session.login_required:
             # Still signed out from before the drop: keep waiting for a login.
             waiting = len(self._offline.queue)
             self.emit("loginRequired", {"error": KuzzleError("Log in again"), "waiting": waiting})
             return
         if self.auto_queue:
             self.stop_queuing()
-        if self._logged_in and (error := await self._try_reauthenticate()) is not None:
+        if self.session.active and (error := await self._try_reauthenticate()) is not None:
             self._hold_for_login(error)
             return
         # Resubscribe before replaying: the replayed writes must find this
@@ -490,7 +476,7 @@ class Kuzzle(EventEmitter):
 
     async def _try_reauthenticate(self) -> KuzzleError | None:
         """Check the session, run the authenticator if it is gone; the error, or None when logged in."""
-        self._reconnect_in_progress = True
+        self.session.reauthenticating = True
         error: KuzzleError
         try:
             if await self._is_authenticated():
@@ -503,7 +489,7 @@ class Kuzzle(EventEmitter):
         except Exception as exc:
             error = KuzzleError(f"Failed to authenticate the SDK after reconnection: {exc}")
         finally:
-            self._reconnect_in_progress = False
+            self.session.reauthenticating = False
         self.emit("reconnectionError", {"error": error})
         return error
 
@@ -519,21 +505,19 @@ class Kuzzle(EventEmitter):
         await self.authenticator()
         if not await self._is_authenticated():
             raise KuzzleError('The "authenticator" function failed to authenticate the SDK.')
-        self._logged_in = True
+        self.session.active = True
 
     async def token_expired(self) -> None:
         """Handle an expired token: re-authenticate with :attr:`authenticator`, else emit ``tokenExpired``."""
-        if self._reconnect_in_progress:
+        session = self.session
+        if session.reauthenticating:
             return
-        if self._logged_in and self.authenticator is not None and await self._try_reauthenticate() is None:
+        if session.active and self.authenticator is not None and await self._try_reauthenticate() is None:
             self.emit("reAuthenticated")
             return
-        now = asyncio.get_running_loop().time()
-        if now - self._last_token_expired < self.token_expired_interval:
+        if not session.token_expired(asyncio.get_running_loop().time(), self.token_expired_interval):
             return
-        self._last_token_expired = now
-        self._jwt = None
-        if self._logged_in:
+        if session.active:
             self._hold_for_login(KuzzleError("The session expired", id="security.token.expired", status=401))
         self.emit("tokenExpired")
 
@@ -568,47 +552,20 @@ class Kuzzle(EventEmitter):
             RequestTimeoutError: No answer in time.
             NetworkError: The link dropped before the answer.
         """
-        if not isinstance(request, Mapping):
-            raise InvalidArgumentError(f"Kuzzle.query: Invalid request: {request!r}")
-        wire = {**request, **api_args}
-        for key in ("controller", "action"):
-            if not isinstance(wire.get(key), str) or not wire[key]:
-                raise InvalidArgumentError(f'Kuzzle.query: the request needs a "{key}" string', request=wire)
-        wire.setdefault("requestId", new_request_id())
-        wire["volatile"] = self._volatile_for(wire.get("volatile"))
-        self._authenticate_request(wire)
+        wire = build_request(
+            request, api_args, self.volatile, self.protocol.id, self.sdk_name, self.session.token
+        )
         delay = self.request_timeout if timeout is DEFAULT else check_optional_duration("timeout", timeout)
         if self._offline.queuing:
             if queuable and (self.queue_filter is None or self.queue_filter(wire)):
                 return await self._offline.enqueue(wire, delay)
-            if self._login_required and self.protocol.is_ready():
+            if self.session.login_required and self.protocol.is_ready():
                 return await self._send(wire, delay)  # auth.login while the queue waits for it
             self.emit("discarded", {"request": wire})
             raise NotConnectedError(
                 "Unable to execute request: not connected to a Kuzzle server.", request=wire
             )
         return await self._send(wire, delay)
-
-    def _volatile_for(self, volatile: object) -> dict[str, Any]:
-        if volatile is not None and not isinstance(volatile, Mapping):
-            raise InvalidArgumentError("Kuzzle.query: Invalid volatile argument received")
-        merged = {**self.volatile, **(volatile or {})}
-        if merged.pop("sdkVersion", None) is not None:
-            # Kuzzle 2 rejects any request whose volatile has sdkVersion
-            # (api.process.incompatible_sdk_version, docs/protocol.md §4.4).
-            logger.warning("volatile.sdkVersion removed: Kuzzle 2 rejects requests that carry it")
-        merged.setdefault("sdkInstanceId", self.protocol.id)
-        merged.setdefault("sdkName", self.sdk_name)
-        return merged
-
-    def _authenticate_request(self, request: dict[str, Any]) -> None:
-        # Kuzzle rejects a request carrying both the cookie and a jwt
-        # (security.token.verification_error); login and checkToken take none.
-        if self.cookie_auth or self._jwt is None:
-            return
-        if request["controller"] == "auth" and request["action"] in ("login", "checkToken"):
-            return
-        request["jwt"] = self._jwt.encoded
 
     # -- the offline queue -------------------------------------------------------------------
 
@@ -626,7 +583,7 @@ class Kuzzle(EventEmitter):
 
     def play_queue(self) -> None:
         """Replay the offline queue now, in order (only when connected and not waiting for a login)."""
-        if self.protocol.is_ready() and not self._login_required:
+        if self.protocol.is_ready() and not self.session.login_required:
             self._spawn(self._offline.replay())
 
     async def _send(self, request: dict[str, Any], timeout: float | None) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 :class:`~kuzzle_browser.WebSocket` and :class:`~kuzzle_browser.Http` both satisfy
 it; a protocol of your own only has to provide these members (a structural type:
-no base class to inherit). Events a protocol emits and the client listens to:
+no base class to inherit; ``Kuzzle()`` names the missing ones). Events a protocol
+emits and the client listens to:
 ``connect``, ``reconnect``, ``disconnect``, ``networkError``, ``tokenExpired``,
 ``queryError``, ``discarded``, ``websocketRenewalDone``.
 """
@@ -15,7 +16,7 @@ from typing import Any, Protocol
 from kuzzle_browser.events import Listener
 from kuzzle_browser.transport import Transport
 
-__all__ = ["NetworkProtocol"]
+__all__ = ["NetworkProtocol", "missing_members"]
 
 ChannelListener = Callable[[dict[str, Any]], None]
 
@@ -69,3 +70,21 @@ class NetworkProtocol(Protocol):
 
     def remove_channel_listener(self, channel: str, listener: ChannelListener) -> None:
         """Stop delivering ``channel`` to ``listener``."""
+
+
+def missing_members(protocol: object) -> list[str]:
+    """The members of :class:`NetworkProtocol` that ``protocol`` lacks (or has but cannot call)."""
+    # Looked up without running properties: WebSocket.transport creates the transport.
+    own = getattr(protocol, "__dict__", {})
+    missing: list[str] = []
+    for name in _MEMBERS:
+        member = own[name] if name in own else getattr(type(protocol), name, missing)
+        if member is missing or (name in _METHODS and not callable(member)):
+            missing.append(name)
+    return missing
+
+
+# Built from the class, so a member added to the Protocol is checked too.
+_PUBLIC = {name: member for name, member in vars(NetworkProtocol).items() if name[0] != "_"}
+_METHODS = frozenset(name for name, member in _PUBLIC.items() if callable(member))
+_MEMBERS = (*NetworkProtocol.__annotations__, *_PUBLIC)

@@ -29,7 +29,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from kuzzle_browser.errors import (
@@ -65,12 +65,22 @@ def _orphan(loop: asyncio.AbstractEventLoop, request: Mapping[str, Any]) -> asyn
 
 
 class OfflineRequests:
-    """The queue of requests made while offline, for one :class:`~kuzzle_browser.Kuzzle`."""
+    """The queue of requests made while offline, for one :class:`~kuzzle_browser.Kuzzle`.
+
+    ``send(request, timeout)`` sends a replayed request past the queue.
+    """
 
     def __init__(
-        self, kuzzle: Kuzzle, *, ttl: float | None, max_size: int | None, storage_key: str | None
+        self,
+        kuzzle: Kuzzle,
+        send: Callable[[dict[str, Any], float | None], Awaitable[dict[str, Any]]],
+        *,
+        ttl: float | None,
+        max_size: int | None,
+        storage_key: str | None,
     ) -> None:
         self._kuzzle = kuzzle
+        self._send = send
         self.queue: OfflineQueue[asyncio.Future[dict[str, Any]]] = OfflineQueue(ttl=ttl, max_size=max_size)
         self.queuing = False
         self.storage_key = storage_key
@@ -86,7 +96,7 @@ class OfflineRequests:
         """Queue ``request`` and wait until it is replayed and answered, or evicted."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[dict[str, Any]] = loop.create_future()
-        entry = QueuedRequest(request, loop.time(), future, timeout, needs_login=self._kuzzle._logged_in)
+        entry = QueuedRequest(request, loop.time(), future, timeout, needs_login=self._kuzzle.session.active)
         evicted = self.queue.push(entry, loop.time())
         self._kuzzle.emit("offlineQueuePush", {"request": request})
         self._fail_evicted(evicted)
@@ -137,7 +147,7 @@ class OfflineRequests:
                 request = entry.request
                 # Reapply the current token: the queued one may be stale (kuzzle-sdk PR #744).
                 request.pop("jwt", None)
-                kuzzle._authenticate_request(request)
+                kuzzle.session.authenticate(request)
                 kuzzle.emit("offlineQueuePop", request)
                 kuzzle._spawn(self._forward(entry))
                 self._save()
@@ -149,7 +159,7 @@ class OfflineRequests:
     async def _forward(self, entry: Entry) -> None:
         kuzzle = self._kuzzle
         try:
-            response = await kuzzle._send(entry.request, entry.timeout)
+            response = await self._send(entry.request, entry.timeout)
         except KuzzleError as exc:
             if exc.id in TOKEN_ERRORS and entry.needs_login and kuzzle.auto_queue:
                 # The session ended between the check and the replay: wait for the

@@ -62,14 +62,10 @@ class AuthController(BaseController):
         except KuzzleError as exc:
             self._after("Login", {"success": False, "error": str(exc)})
             raise
-        if kuzzle.cookie_auth:
-            kuzzle._logged_in = True
-            token = None
-        else:
-            token = result.get("jwt")
-            kuzzle.jwt = token
+        token = None if kuzzle.cookie_auth else result.get("jwt")
+        kuzzle.session.logged_in(token)
         self._after("Login", {"success": True})
-        kuzzle._after_login()
+        kuzzle.session.resume()
         return token
 
     def _after(self, what: str, outcome: dict[str, Any]) -> None:
@@ -88,8 +84,7 @@ class AuthController(BaseController):
         except KuzzleError as exc:
             self._after("Logout", {"success": False, "error": str(exc)})
             raise
-        kuzzle._jwt = None
-        kuzzle._logged_in = False
+        kuzzle.session.logged_out()
         self._after("Logout", {"success": True})
 
     @property
@@ -101,7 +96,7 @@ class AuthController(BaseController):
     def authenticate_request(self, request: dict[str, Any]) -> None:
         """Put the SDK's token in ``request["jwt"]``, as ``Kuzzle.query`` does for every request
         (never with cookie authentication, nor for ``auth:login`` and ``auth:checkToken``)."""
-        self.kuzzle._authenticate_request(request)
+        self.kuzzle.session.authenticate(request)
 
     async def check_token(
         self, token: str | None = None, *, queuable: bool = False, timeout: Timeout = DEFAULT
