@@ -59,8 +59,6 @@ from kuzzle_browser.session import Session
 
 if TYPE_CHECKING:
     from kuzzle_browser.controllers.ms import MemoryStorageController
-
-if TYPE_CHECKING:
     from kuzzle_browser.controllers.security import SecurityController
 
 __all__ = ["KUZZLE_EVENTS", "SDK_NAME", "Kuzzle"]
@@ -113,31 +111,27 @@ class Kuzzle(EventEmitter):
         await kuzzle.auth.login("local", {"username": "alice", "password": "..."})
         doc = await kuzzle.document.create("shop", "orders", {"total": 42})
 
-    or ``async with Kuzzle(WebSocket("127.0.0.1")) as kuzzle: ...``.
-
     Args:
-        protocol: The protocol instance: :class:`~kuzzle_browser.WebSocket`, or
-            :class:`~kuzzle_browser.Http` for everything but realtime subscriptions.
-        auto_queue: Queue requests while offline (JS ``autoQueue``).
-        auto_replay: Replay the queue when the connection comes back (JS ``autoReplay``).
+        protocol: :class:`~kuzzle_browser.WebSocket`, or :class:`~kuzzle_browser.Http`
+            (no realtime subscriptions), or any :class:`~kuzzle_browser.network_protocol.NetworkProtocol`.
+        auto_queue: Queue requests while offline.
+        auto_replay: Replay the queue when the connection comes back.
         auto_resubscribe: Default for each subscription's ``auto_resubscribe``.
-        offline_mode: ``"auto"`` turns ``auto_queue`` and ``auto_replay`` on; ``"manual"`` does nothing.
+        offline_mode: ``"auto"``: ``auto_queue`` and ``auto_replay``; ``"manual"``: neither.
         queue_ttl: Seconds a request may wait in the queue; ``0``/``None``: no limit.
         queue_max_size: Most requests in the queue; ``0``/``None``: no limit.
-        queue_filter: ``filter(request) -> bool``; False means "do not queue, fail now".
-        offline_queue_loader: ``() -> [{"request": ...}, ...]`` (sync or async), requests
-            put in front of the queue before a replay.
+        queue_filter: ``filter(request) -> bool``; False: fail now, do not queue.
+        offline_queue_loader: ``() -> [{"request": ...}, ...]`` (sync or async): put in
+            front of the queue before a replay.
         replay_interval: Seconds between two replayed requests.
-        request_timeout: Default seconds to wait for an answer; ``None``: wait until
-            the link drops.
-        token_expired_interval: ``tokenExpired`` is emitted at most once per this many seconds.
+        request_timeout: Seconds to wait for an answer; ``None``: until the link drops.
+        token_expired_interval: Least seconds between two ``tokenExpired``.
         volatile: Merged into every request's ``volatile``.
-        cookie_auth: Authenticate with Kuzzle's HttpOnly cookie instead of a token held by
-            Python: login/logout/refreshToken go over HTTP with credentials and the socket is
-            renewed. The token is then never visible to Python.
-        offline_queue_storage: A ``localStorage`` key: keep the offline queue there too,
-            so requests queued before a page reload are replayed after it (off by default).
-        deprecation_warning: Log the deprecations Kuzzle reports in its responses.
+        cookie_auth: Authenticate with Kuzzle's HttpOnly cookie: Python never sees the
+            token; login/logout/refreshToken go over HTTP and the socket is renewed.
+        offline_queue_storage: A ``localStorage`` key to keep the queue in, so it
+            survives a page reload.
+        deprecation_warning: Log the deprecations Kuzzle reports.
         sdk_name: Sent as ``volatile.sdkName``.
 
     Raises:
@@ -171,7 +165,6 @@ class Kuzzle(EventEmitter):
         if offline_mode not in (None, "auto", "manual"):
             raise InvalidArgumentError(f'offline_mode must be "auto", "manual" or None, got {offline_mode!r}')
         self.protocol = protocol
-        """The protocol instance."""
         self.auto_queue = check_flag("auto_queue", auto_queue) or offline_mode == "auto"
         self.auto_replay = check_flag("auto_replay", auto_replay) or offline_mode == "auto"
         self.auto_resubscribe = check_flag("auto_resubscribe", auto_resubscribe)
@@ -209,18 +202,15 @@ class Kuzzle(EventEmitter):
         self.sdk_name = sdk_name
         """Sent as ``volatile.sdkName``."""
         self.sdk_version = __version__
-        """This package's version (kept out of the wire: Kuzzle 2 rejects ``sdkVersion``)."""
+        """This package's version (never sent: Kuzzle 2 rejects ``sdkVersion``)."""
         self.authenticator: Authenticator | None = None
-        """``async () -> None`` that logs in again; called after a reconnection or a token
-        expiry when the session is no longer valid."""
+        """``async () -> None`` that logs in again, run when the session is lost."""
         self.session = Session(self.cookie_auth, self._after_login)
-        """The authentication state (``jwt``, ``authenticated``, ``login_required`` read it)."""
         if self.cookie_auth:
             protocol.enable_cookie_support()
 
         self.auth = AuthController(self)
         self.bulk = BulkController(self)
-        self._ms: MemoryStorageController | None = None
         self.collection = CollectionController(self)
         self.document = DocumentController(self)
         self.index = IndexController(self)
@@ -232,19 +222,17 @@ class Kuzzle(EventEmitter):
 
     @cached_property
     def security(self) -> SecurityController:
-        """``kuzzle.security``: users, profiles, roles (imported on first use: import stays fast)."""
+        """``kuzzle.security``: users, profiles, roles, imported on first use."""
         from kuzzle_browser.controllers.security import SecurityController
 
         return SecurityController(self)
 
-    @property
+    @cached_property
     def ms(self) -> MemoryStorageController:
-        """The memory storage controller (Redis commands); its module loads on first use."""
-        if self._ms is None:
-            from kuzzle_browser.controllers.ms import MemoryStorageController
+        """``kuzzle.ms``: memory storage (Redis commands), imported on first use."""
+        from kuzzle_browser.controllers.ms import MemoryStorageController
 
-            self._ms = MemoryStorageController(self)
-        return self._ms
+        return MemoryStorageController(self)
 
     @property
     def connected(self) -> bool:
@@ -253,7 +241,7 @@ class Kuzzle(EventEmitter):
 
     @property
     def jwt(self) -> str | None:
-        """The authentication token; always ``None`` with cookie authentication (it stays in the cookie)."""
+        """The authentication token; ``None`` with ``cookie_auth`` (it stays in the cookie)."""
         return self.session.token
 
     @jwt.setter
@@ -261,7 +249,7 @@ class Kuzzle(EventEmitter):
         self.session.use_token(value)
 
     def set_api_key(self, api_key: str) -> None:
-        """Authenticate with an API key (``kapikey-...``), as JS ``setAPIKey``."""
+        """Authenticate with an API key (``kapikey-...``)."""
         if not isinstance(api_key, str) or not api_key.startswith("kapikey-"):
             raise InvalidArgumentError("Invalid API key. Missing the `kapikey-` prefix.")
         self.jwt = api_key
@@ -273,28 +261,32 @@ class Kuzzle(EventEmitter):
 
     @property
     def cookie_authentication(self) -> bool:
-        """True when the session rides on Kuzzle's cookie (``cookie_auth``): JS ``cookieAuthentication``."""
+        """``cookie_auth``."""
         return self.cookie_auth
 
     @property
     def auto_reconnect(self) -> bool:
-        """The protocol's ``auto_reconnect`` (always False for :class:`~kuzzle_browser.Http`)."""
+        """The protocol's ``auto_reconnect`` (False for :class:`~kuzzle_browser.Http`)."""
         return bool(getattr(self.protocol, "auto_reconnect", False))
 
     @property
     def reconnection_delay(self) -> float | None:
-        """The protocol's ``reconnection_delay`` in seconds (``None`` for :class:`~kuzzle_browser.Http`)."""
+        """The protocol's ``reconnection_delay`` (``None`` for :class:`~kuzzle_browser.Http`)."""
         delay = getattr(self.protocol, "reconnection_delay", None)
         return float(delay) if delay is not None else None
 
     async def is_authenticated(self) -> bool:
         """Ask Kuzzle whether this client's session (token or cookie) is valid and not anonymous."""
-        return await self._is_authenticated()
+        try:
+            result = await self.auth.check_token(queuable=False)
+        except KuzzleError:
+            return False
+        return bool(result.get("valid")) and result.get("kuid") != "-1"
 
     async def try_reauthenticate(self) -> bool:
-        """Check the session and, when it is gone, run :attr:`authenticator`; True if logged in.
+        """Check the session, run :attr:`authenticator` if it is gone; True if logged in.
 
-        The client calls it after each reconnection; a failure emits ``reconnectionError``.
+        Called after each reconnection; a failure emits ``reconnectionError``.
         """
         return await self._try_reauthenticate() is None
 
@@ -302,9 +294,8 @@ class Kuzzle(EventEmitter):
     def login_required(self) -> bool:
         """True while the session is gone and queued requests wait for a login.
 
-        Show it (``signed out: {len(kuzzle.offline_queue)} changes wait``) and call
-        :meth:`AuthController.login <kuzzle_browser.controllers.AuthController.login>`:
-        the queue then replays with the new credentials. See the ``loginRequired`` event.
+        Call :meth:`AuthController.login <kuzzle_browser.controllers.AuthController.login>`:
+        the queue then replays with the new credentials (event ``loginRequired``).
         """
         return self.session.login_required
 
@@ -376,7 +367,7 @@ class Kuzzle(EventEmitter):
         # verifying forgets those: kuzzle lib/core/security/tokenRepository.ts).
         session = self.session
         if session.token == jwt_at_connect:
-            session.active = await self._is_authenticated()
+            session.active = await self.is_authenticated()
         if session.active:
             session.login_required = False
         elif session.login_required or self._offline.queue.needs_login():
@@ -392,14 +383,14 @@ class Kuzzle(EventEmitter):
             self.play_queue()
 
     def _hold_for_login(self, error: KuzzleError) -> None:
-        """The session is gone: keep the queue (and queue new requests) until a login."""
+        # The session is gone: keep the queue (and queue new requests) until a login.
         self.session.ended()
         if self.auto_queue:
             self.start_queuing()
         self.emit("loginRequired", {"error": error, "waiting": len(self._offline.queue)})
 
     def _after_login(self, held: bool) -> None:
-        """``auth.login`` succeeded: subscriptions come back; a queue ``held`` for a login replays."""
+        # auth.login succeeded: subscriptions come back; a queue held for a login replays.
         if not held:
             self.realtime._resume_suspended()
             return
@@ -446,13 +437,6 @@ class Kuzzle(EventEmitter):
     ) -> None:
         await self.disconnect()
 
-    async def _is_authenticated(self) -> bool:
-        try:
-            result = await self.auth.check_token(queuable=False)
-        except KuzzleError:
-            return False
-        return bool(result.get("valid")) and result.get("kuid") != "-1"
-
     async def _reconnected(self) -> None:
         if self.session.reauthenticating:
             return
@@ -475,11 +459,11 @@ class Kuzzle(EventEmitter):
         self.emit("reconnected")
 
     async def _try_reauthenticate(self) -> KuzzleError | None:
-        """Check the session, run the authenticator if it is gone; the error, or None when logged in."""
+        # Check the session, run the authenticator if it is gone; the error, or None when logged in.
         self.session.reauthenticating = True
         error: KuzzleError
         try:
-            if await self._is_authenticated():
+            if await self.is_authenticated():
                 return None
             if self.authenticator is None:
                 error = InvalidStateError('Could not re-authenticate: "authenticator" property is not set.')
@@ -503,7 +487,7 @@ class Kuzzle(EventEmitter):
         if self.authenticator is None:
             raise InvalidStateError('The "authenticator" property is not set.')
         await self.authenticator()
-        if not await self._is_authenticated():
+        if not await self.is_authenticated():
             raise KuzzleError('The "authenticator" function failed to authenticate the SDK.')
         self.session.active = True
 
@@ -531,12 +515,7 @@ class Kuzzle(EventEmitter):
         timeout: Timeout = DEFAULT,
         **api_args: Any,
     ) -> dict[str, Any]:
-        """Send a raw API request and return Kuzzle's whole response envelope.
-
-        Controllers call this; use it directly for actions they lack::
-
-            response = await kuzzle.query({"controller": "server", "action": "healthCheck"})
-            response["result"]
+        """Send a raw API request (controllers call this) and return Kuzzle's whole response.
 
         Args:
             request: ``{"controller", "action", ...}`` as in Kuzzle's API docs.
@@ -602,22 +581,16 @@ class Kuzzle(EventEmitter):
     # -- app controllers ---------------------------------------------------------------------
 
     def use_controller(self, controller_class: type[ControllerT], accessor: str) -> ControllerT:
-        """Add an app's controller: ``controller_class(self)`` becomes ``kuzzle.<accessor>``.
-
-        Returns the controller (JS ``useController`` returns the SDK), so type
-        checkers know its methods::
-
-            greeting = kuzzle.use_controller(GreetingController, "greeting")
-            await greeting.say_hello("ann")
+        """Add an app's controller: ``controller_class(self)`` becomes ``kuzzle.<accessor>``
+        and is returned, so type checkers know its methods.
 
         Args:
-            controller_class: A :class:`~kuzzle_browser.controllers.BaseController` subclass
-                whose constructor takes the SDK instance.
-            accessor: The attribute name: a Python identifier, not starting with ``_``.
+            controller_class: A :class:`~kuzzle_browser.controllers.BaseController` subclass.
+            accessor: The attribute name: an identifier, not starting with ``_``.
 
         Raises:
-            InvalidArgumentError: A bad accessor, one already taken (``document``,
-                ``connect``...), a controller without a name, or one not bound to this SDK.
+            InvalidArgumentError: A bad or taken accessor, a nameless controller, or one
+                not bound to this SDK.
         """
         if (
             not isinstance(accessor, str)
@@ -645,14 +618,8 @@ class Kuzzle(EventEmitter):
     # -- events ----------------------------------------------------------------------------
 
     def iter_events(self, *names: str) -> EventStream:
-        """Events as an async iterator of ``(name, payload)``; every public event when no name is given.
-
-        Listening starts at this call, so nothing emitted afterwards is missed::
-
-            async with kuzzle.iter_events("disconnected", "reconnected") as events:
-                async for name, payload in events:
-                    print(name, payload)
-        """
+        """Events (all when no name is given) as an async iterator of ``(name, payload)``;
+        listening starts at this call (``async with kuzzle.iter_events(...) as events``)."""
         return EventStream(self, names or sorted(self.events))
 
     def __repr__(self) -> str:

@@ -24,67 +24,49 @@ ChannelListener = Callable[[dict[str, Any]], None]
 class NetworkProtocol(Protocol):
     """The protocol interface the client calls (the JS SDK's ``KuzzleAbstractProtocol``)."""
 
-    id: str
-    """Sent as ``volatile.sdkInstanceId``; tells this client's own notifications apart."""
+    # Comments, not docstrings: the wheel drops comments.
+    id: str  # sent as volatile.sdkInstanceId; tells this client's own notifications apart
 
     @property
-    def host(self) -> str:
-        """Kuzzle server host."""
+    def host(self) -> str: ...
 
     @property
-    def port(self) -> int:
-        """Kuzzle server port."""
+    def port(self) -> int: ...
 
     @property
-    def ssl(self) -> bool:
-        """True over TLS."""
+    def ssl(self) -> bool: ...  # True over TLS
 
     @property
-    def connected(self) -> bool:
-        """True while requests can be sent."""
+    def connected(self) -> bool: ...  # True while requests can be sent
 
     @property
-    def transport(self) -> Transport:
-        """The environment (HTTP, sockets, storage)."""
+    def transport(self) -> Transport: ...  # the environment: HTTP, sockets, storage
 
-    def is_ready(self) -> bool:
-        """True when :meth:`query` can send."""
+    def is_ready(self) -> bool: ...  # True when query() can send
 
-    def enable_cookie_support(self) -> None:
-        """Authenticate with Kuzzle's HttpOnly cookie (``Kuzzle(cookie_auth=True)``)."""
+    def enable_cookie_support(self) -> None: ...  # Kuzzle(cookie_auth=True): the HttpOnly cookie
 
-    async def connect(self) -> None:
-        """Get ready to send; emits ``connect`` or ``reconnect``."""
+    async def connect(self) -> None: ...  # get ready to send; emits connect or reconnect
 
-    def close(self) -> None:
-        """Stop for good; pending requests fail."""
+    def close(self) -> None: ...  # stop for good; pending requests fail
 
-    async def query(self, request: dict[str, Any], *, timeout: float | None = None) -> dict[str, Any]:
-        """Send a wire request; return Kuzzle's response envelope or raise a KuzzleError."""
+    # Send a wire request; return Kuzzle's response envelope or raise a KuzzleError.
+    async def query(self, request: dict[str, Any], *, timeout: float | None = None) -> dict[str, Any]: ...
 
-    def on(self, event: str, listener: Listener) -> Callable[[], None]:
-        """Listen to a protocol event; returns the remover."""
+    def on(self, event: str, listener: Listener) -> Callable[[], None]: ...  # returns the remover
 
-    def add_channel_listener(self, channel: str, listener: ChannelListener) -> None:
-        """Deliver the notifications of ``channel`` to ``listener``."""
+    # Deliver the notifications of channel to listener, or stop.
+    def add_channel_listener(self, channel: str, listener: ChannelListener) -> None: ...
 
-    def remove_channel_listener(self, channel: str, listener: ChannelListener) -> None:
-        """Stop delivering ``channel`` to ``listener``."""
+    def remove_channel_listener(self, channel: str, listener: ChannelListener) -> None: ...
 
 
 def missing_members(protocol: object) -> list[str]:
-    """The members of :class:`NetworkProtocol` that ``protocol`` lacks (or has but cannot call)."""
-    # Looked up without running properties: WebSocket.transport creates the transport.
-    own = getattr(protocol, "__dict__", {})
-    missing: list[str] = []
-    for name in _MEMBERS:
-        member = own[name] if name in own else getattr(type(protocol), name, missing)
-        if member is missing or (name in _METHODS and not callable(member)):
-            missing.append(name)
-    return missing
+    """The members of :class:`NetworkProtocol` that ``protocol`` lacks."""
+    # Looked up on the class: running WebSocket.transport would create the transport.
+    attrs = getattr(protocol, "__dict__", ())
+    return [name for name in _MEMBERS if name not in attrs and not hasattr(type(protocol), name)]
 
 
 # Built from the class, so a member added to the Protocol is checked too.
-_PUBLIC = {name: member for name, member in vars(NetworkProtocol).items() if name[0] != "_"}
-_METHODS = frozenset(name for name, member in _PUBLIC.items() if callable(member))
-_MEMBERS = (*NetworkProtocol.__annotations__, *_PUBLIC)
+_MEMBERS = (*NetworkProtocol.__annotations__, *(name for name in vars(NetworkProtocol) if name[0] != "_"))

@@ -53,7 +53,7 @@ Entry = QueuedRequest[asyncio.Future[dict[str, Any]]]
 
 
 def _orphan(loop: asyncio.AbstractEventLoop, request: Mapping[str, Any]) -> asyncio.Future[dict[str, Any]]:
-    """A waiter nobody awaits (loaded or restored requests): its outcome goes to the log."""
+    # A waiter nobody awaits (loaded or restored requests): its outcome goes to the log.
     waiter: asyncio.Future[dict[str, Any]] = loop.create_future()
 
     def report(future: asyncio.Future[dict[str, Any]]) -> None:
@@ -65,10 +65,8 @@ def _orphan(loop: asyncio.AbstractEventLoop, request: Mapping[str, Any]) -> asyn
 
 
 class OfflineRequests:
-    """The queue of requests made while offline, for one :class:`~kuzzle_browser.Kuzzle`.
-
-    ``send(request, timeout)`` sends a replayed request past the queue.
-    """
+    """The queue of requests made while offline, for one :class:`~kuzzle_browser.Kuzzle`;
+    ``send(request, timeout)`` sends a replayed request."""
 
     def __init__(
         self,

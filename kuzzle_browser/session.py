@@ -2,7 +2,7 @@
 
 The client holds one (``kuzzle.session``) behind ``jwt``, ``authenticated`` and
 ``login_required``; the auth controller and the offline queue change it through
-its methods. Plain state: no I/O, and time is passed in.
+its methods, the client through its flags. Plain state: no I/O, time is passed in.
 """
 
 from __future__ import annotations
@@ -18,30 +18,24 @@ __all__ = ["Session"]
 
 
 class Session:
-    """A client's authentication state.
-
-    Args:
-        cookie_auth: The session rides on Kuzzle's HttpOnly cookie: no token here.
-        on_login: Called by :meth:`resume` with whether a login was awaited.
-    """
+    """A client's authentication state; ``on_login(held)`` runs on :meth:`resume`."""
 
     def __init__(self, cookie_auth: bool, on_login: Callable[[bool], None]) -> None:
         self.cookie_auth = cookie_auth
+        # What requests carry as jwt (never with cookies), and decoded.
         self.token: str | None = None
-        """What requests carry as ``jwt``; always ``None`` with cookies."""
         self.jwt: Jwt | None = None
-        """:attr:`token`, decoded."""
+        # Logged in (token, cookie or authenticator), until logout, expiry or disconnect.
         self.active = False
-        """Logged in (token, cookie or authenticator), until logout, expiry or disconnect."""
+        # The session is gone and queued requests wait for a login.
         self.login_required = False
-        """The session is gone and queued requests wait for a login."""
+        # A check or an authenticator run is under way.
         self.reauthenticating = False
-        """A check or an ``authenticator`` run is under way."""
         self._on_login = on_login
         self._expired_at = float("-inf")
 
     def use_token(self, value: str | None) -> None:
-        """Authenticate with ``value`` from now on (``kuzzle.jwt = value``); ``None`` drops the token."""
+        """Authenticate with ``value`` (``kuzzle.jwt = value``); ``None`` drops the token."""
         if value is not None and not isinstance(value, str):
             raise InvalidArgumentError("jwt must be a string or None")
         if self.cookie_auth and value is not None:
@@ -56,26 +50,26 @@ class Session:
         self.token = None if jwt is None else jwt.encoded
 
     def authenticated(self, now: float) -> bool:
-        """A valid cookie session, or a token not expired at ``now`` (epoch seconds)."""
+        """A cookie session, or a token not expired at ``now`` (epoch seconds)."""
         if self.cookie_auth:
             return self.active
         return self.jwt is not None and not self.jwt.expired(now)
 
     def authenticate(self, request: dict[str, Any]) -> None:
-        """Put the current token in ``request`` (never on ``auth:login``, ``auth:checkToken``)."""
+        """Put the token in ``request`` (never on ``auth:login``, ``auth:checkToken``)."""
         attach_token(request, self.token)
 
     def logged_in(self, jwt: str | None) -> None:
-        """``auth:login`` succeeded (``jwt`` is ``None`` with cookies); :meth:`resume` after its events."""
+        """``auth:login`` succeeded; call :meth:`resume` after its events."""
         if self.cookie_auth:
             self.active = True
         else:
             self.use_token(jwt)
 
     def resume(self) -> None:
-        """After a login: the client resubscribes, and replays a queue held for the login."""
-        required, self.login_required = self.login_required, False
-        self._on_login(required)
+        """After a login: the client resubscribes and replays a queue held for it."""
+        held, self.login_required = self.login_required, False
+        self._on_login(held)
 
     def logged_out(self) -> None:
         """``auth:logout`` succeeded: anonymous again."""
@@ -83,13 +77,12 @@ class Session:
         self.active = False
 
     def ended(self) -> None:
-        """Kuzzle no longer accepts the session: no token, and a login is awaited."""
-        self._set(None)
-        self.active = False
+        """Kuzzle no longer accepts the session: a login is awaited."""
+        self.logged_out()
         self.login_required = True
 
     def token_expired(self, now: float, interval: float) -> bool:
-        """Drop the token; False (and nothing changes) within ``interval`` seconds of the last expiry."""
+        """Drop the token; False, and nothing done, within ``interval`` s of the last expiry."""
         if now - self._expired_at < interval:
             return False
         self._expired_at = now

@@ -25,9 +25,8 @@ class AuthController(BaseController):
     ) -> str | None:
         """Log in; the SDK then authenticates every request.
 
-        With ``cookie_auth`` the call goes over HTTP with credentials, Kuzzle
-        sets an HttpOnly cookie, and the WebSocket is renewed so the cookie
-        rides its upgrade; the token never reaches Python and this returns ``None``.
+        With ``cookie_auth`` Kuzzle sets an HttpOnly cookie (the call goes over HTTP,
+        the WebSocket is renewed to carry it) and the token never reaches Python.
 
         Args:
             strategy: Authentication strategy, e.g. ``"local"``.
@@ -62,7 +61,7 @@ class AuthController(BaseController):
         except KuzzleError as exc:
             self._after("Login", {"success": False, "error": str(exc)})
             raise
-        token = None if kuzzle.cookie_auth else result.get("jwt")
+        token = result.get("jwt")  # never there with cookie_auth: checked above
         kuzzle.session.logged_in(token)
         self._after("Login", {"success": True})
         kuzzle.session.resume()
@@ -90,12 +89,11 @@ class AuthController(BaseController):
     @property
     def authentication_token(self) -> Jwt | None:
         """The SDK's token, decoded (``None`` when logged out or with cookie authentication)."""
-        jwt = self.kuzzle.jwt
-        return Jwt.parse(jwt) if jwt else None
+        return self.kuzzle.session.jwt
 
     def authenticate_request(self, request: dict[str, Any]) -> None:
-        """Put the SDK's token in ``request["jwt"]``, as ``Kuzzle.query`` does for every request
-        (never with cookie authentication, nor for ``auth:login`` and ``auth:checkToken``)."""
+        """Put the SDK's token in ``request["jwt"]`` as ``Kuzzle.query`` does (not with
+        ``cookie_auth``, nor on ``auth:login``, ``auth:checkToken``)."""
         self.kuzzle.session.authenticate(request)
 
     async def check_token(
@@ -108,8 +106,8 @@ class AuthController(BaseController):
         """
         kuzzle = self.kuzzle
         request: dict[str, Any] = {"cookieAuth": kuzzle.cookie_auth}
-        if token is None and not kuzzle.cookie_auth:
-            token = kuzzle.jwt
+        if token is None:
+            token = kuzzle.jwt  # None with cookie_auth
         request["body"] = {"token": token} if token is not None else {}
         result: dict[str, Any] = await self._result("checkToken", request, queuable=queuable, timeout=timeout)
         return result
@@ -124,7 +122,7 @@ class AuthController(BaseController):
             single_use: The token authenticates one request, then is gone.
 
         Returns:
-            ``{"token", "expiresAt", "ttl", "singleUse"}``. The JS SDK 7.17.1 has no method for it.
+            ``{"token", "expiresAt", "ttl", "singleUse"}``.
         """
         result: dict[str, Any] = await self._result("createToken", expiresIn=expires_in, singleUse=single_use)
         return result

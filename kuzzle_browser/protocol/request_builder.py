@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 from kuzzle_browser.errors import InvalidArgumentError
 from kuzzle_browser.protocol.requests import new_request_id
@@ -17,12 +17,12 @@ __all__ = ["SDK_OPTIONS", "attach_token", "build_request"]
 
 logger = logging.getLogger("kuzzle_browser.client")
 
-SDK_OPTIONS: Final = ("queuable", "timeout", "triggerEvents")
-"""Options that steer an SDK and are never sent (``triggerEvents``: Kuzzle's embedded SDK only)."""
+# Options that steer an SDK, never sent (triggerEvents: Kuzzle's embedded SDK only).
+SDK_OPTIONS = ("queuable", "timeout", "triggerEvents")
 
 
 def attach_token(request: dict[str, Any], token: str | None) -> None:
-    """Set ``request["jwt"]`` to ``token``, except on ``auth:login`` and ``auth:checkToken``."""
+    """``request["jwt"] = token``, except on ``auth:login`` and ``auth:checkToken``."""
     # Kuzzle rejects a request carrying both the cookie and a jwt
     # (security.token.verification_error): with cookies, token is None.
     if token is not None and not (
@@ -39,14 +39,11 @@ def build_request(
     sdk_name: str,
     token: str | None,
 ) -> dict[str, Any]:
-    """``request`` and ``api_args`` as Kuzzle gets them from this SDK.
-
-    Sets a ``requestId`` when there is none, merges ``volatile`` (the client's)
-    under the request's with ``sdkInstanceId`` and ``sdkName``, drops
-    ``sdkVersion`` and :data:`SDK_OPTIONS`, and attaches ``token``.
+    """The wire request: ``request`` and ``api_args`` with a ``requestId``, ``volatile``
+    (``sdkInstanceId``, ``sdkName``, no ``sdkVersion``) and ``token``; no SDK option.
 
     Raises:
-        InvalidArgumentError: Not a mapping, no ``controller``/``action`` string, a bad ``volatile``.
+        InvalidArgumentError: No ``controller``/``action`` string, or a bad ``volatile``.
     """
     # type() first: an ABC isinstance() check costs as much as the rest together.
     if type(request) is not dict and not isinstance(request, Mapping):
