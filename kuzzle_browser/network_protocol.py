@@ -62,11 +62,19 @@ class NetworkProtocol(Protocol):
 
 
 def missing_members(protocol: object) -> list[str]:
-    """The members of :class:`NetworkProtocol` that ``protocol`` lacks."""
+    """The members of :class:`NetworkProtocol` that ``protocol`` lacks or cannot call."""
     # Looked up on the class: running WebSocket.transport would create the transport.
-    attrs = getattr(protocol, "__dict__", ())
-    return [name for name in _MEMBERS if name not in attrs and not hasattr(type(protocol), name)]
+    attrs = getattr(protocol, "__dict__", {})
+    missing = []
+    for name in _MEMBERS:
+        member = attrs.get(name, getattr(type(protocol), name, _ABSENT))
+        if member is _ABSENT or (name in _METHODS and not callable(member)):
+            missing.append(name)
+    return missing
 
 
 # Built from the class, so a member added to the Protocol is checked too.
-_MEMBERS = (*NetworkProtocol.__annotations__, *(name for name in vars(NetworkProtocol) if name[0] != "_"))
+_ABSENT = object()
+_PUBLIC = {name: member for name, member in vars(NetworkProtocol).items() if name[0] != "_"}
+_METHODS = {name for name, member in _PUBLIC.items() if callable(member)}
+_MEMBERS = (*NetworkProtocol.__annotations__, *_PUBLIC)
