@@ -34,8 +34,7 @@ import keyword
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from functools import cached_property
-from types import TracebackType
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 from kuzzle_browser._version import __version__
@@ -102,14 +101,8 @@ Authenticator = Callable[[], Awaitable[None]]
 
 
 class Kuzzle(EventEmitter):
-    """The Kuzzle SDK entry point.
-
-    Typical use::
-
-        kuzzle = Kuzzle(WebSocket("127.0.0.1"), cookie_auth=True)
-        await kuzzle.connect()
-        await kuzzle.auth.login("local", {"username": "alice", "password": "..."})
-        doc = await kuzzle.document.create("shop", "orders", {"total": 42})
+    """The Kuzzle SDK entry point: ``kuzzle = Kuzzle(WebSocket("127.0.0.1"))``, then
+    ``await kuzzle.connect()``, ``await kuzzle.auth.login(...)``, ``kuzzle.document``...
 
     Args:
         protocol: :class:`~kuzzle_browser.WebSocket`, or :class:`~kuzzle_browser.Http`
@@ -165,6 +158,7 @@ class Kuzzle(EventEmitter):
         if offline_mode not in (None, "auto", "manual"):
             raise InvalidArgumentError(f'offline_mode must be "auto", "manual" or None, got {offline_mode!r}')
         self.protocol = protocol
+        """The protocol instance."""
         self.auto_queue = check_flag("auto_queue", auto_queue) or offline_mode == "auto"
         self.auto_replay = check_flag("auto_replay", auto_replay) or offline_mode == "auto"
         self.auto_resubscribe = check_flag("auto_resubscribe", auto_resubscribe)
@@ -180,10 +174,9 @@ class Kuzzle(EventEmitter):
             storage_key=offline_queue_storage,
         )
         self.queue_max_size = queue_max_size
-        if queue_filter is not None and not callable(queue_filter):
-            raise InvalidArgumentError("queue_filter must be callable or None")
-        if offline_queue_loader is not None and not callable(offline_queue_loader):
-            raise InvalidArgumentError("offline_queue_loader must be callable or None")
+        for name, hook in (("queue_filter", queue_filter), ("offline_queue_loader", offline_queue_loader)):
+            if hook is not None and not callable(hook):
+                raise InvalidArgumentError(f"{name} must be callable or None")
         self.queue_filter = queue_filter
         self.offline_queue_loader = offline_queue_loader
         self.replay_interval = check_optional_duration("replay_interval", replay_interval) or 0.0
@@ -343,8 +336,8 @@ class Kuzzle(EventEmitter):
 
     def _wire_protocol(self) -> None:
         protocol = self.protocol
-        protocol.on("queryError", lambda payload: self.emit("queryError", payload))
-        protocol.on("discarded", lambda request: self.emit("discarded", request))
+        for name in ("queryError", "discarded"):
+            protocol.on(name, partial(self.emit, name))
         protocol.on("tokenExpired", lambda: self._spawn(self.token_expired()))
         protocol.on("connect", self._protocol_connected)
         protocol.on("reconnect", lambda: self._spawn(self._reconnected()))
@@ -384,7 +377,8 @@ class Kuzzle(EventEmitter):
 
     def _hold_for_login(self, error: KuzzleError) -> None:
         # The session is gone: keep the queue (and queue new requests) until a login.
-        self.session.ended()
+        self.session.logged_out()  # Kuzzle no longer accepts the token
+        self.session.login_required = True
         if self.auto_queue:
             self.start_queuing()
         self.emit("loginRequired", {"error": error, "waiting": len(self._offline.queue)})
@@ -429,12 +423,7 @@ class Kuzzle(EventEmitter):
         await self.connect()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.disconnect()
 
     async def _reconnected(self) -> None:

@@ -75,6 +75,5 @@ def missing_members(protocol: object) -> list[str]:
 
 # Built from the class, so a member added to the Protocol is checked too.
 _ABSENT = object()
-_PUBLIC = {name: member for name, member in vars(NetworkProtocol).items() if name[0] != "_"}
-_METHODS = {name for name, member in _PUBLIC.items() if callable(member)}
-_MEMBERS = (*NetworkProtocol.__annotations__, *_PUBLIC)
+_MEMBERS = (*NetworkProtocol.__annotations__, *(name for name in vars(NetworkProtocol) if name[0] != "_"))
+_METHODS = {name for name in _MEMBERS if callable(getattr(NetworkProtocol, name, None))}

@@ -65,8 +65,9 @@ def _orphan(loop: asyncio.AbstractEventLoop, request: Mapping[str, Any]) -> asyn
 
 
 class OfflineRequests:
-    """The queue of requests made while offline, for one :class:`~kuzzle_browser.Kuzzle`;
-    ``send(request, timeout)`` sends a replayed request."""
+    # The queue of requests made while offline, for one Kuzzle (its private _offline;
+    # comments, not docstrings, as the slim wheel drops them); send(request, timeout)
+    # sends a replayed request.
 
     def __init__(
         self,
@@ -87,11 +88,11 @@ class OfflineRequests:
 
     @property
     def requests(self) -> list[dict[str, Any]]:
-        """Copies of the queued requests, oldest first."""
+        # Copies of the queued requests, oldest first.
         return [dict(entry.request) for entry in self.queue]
 
     async def enqueue(self, request: dict[str, Any], timeout: float | None) -> dict[str, Any]:
-        """Queue ``request`` and wait until it is replayed and answered, or evicted."""
+        # Queue request and wait until it is replayed and answered, or evicted.
         loop = asyncio.get_running_loop()
         future: asyncio.Future[dict[str, Any]] = loop.create_future()
         entry = QueuedRequest(request, loop.time(), future, timeout, needs_login=self._kuzzle.session.active)
@@ -102,7 +103,7 @@ class OfflineRequests:
         return await future
 
     def flush(self) -> None:
-        """Empty the queue; the dropped requests fail with :class:`RequestDiscardedError`."""
+        # Empty the queue; the dropped requests fail with RequestDiscardedError.
         for entry in self.queue.clear():
             self._fail(entry, RequestDiscardedError("Query aborted: the offline queue was flushed"))
         self._save()
@@ -127,7 +128,7 @@ class OfflineRequests:
             entry.waiter.set_exception(error)
 
     async def replay(self) -> None:
-        """Send the queue in order while connected (``play_queue``)."""
+        # Send the queue in order while connected (play_queue).
         kuzzle = self._kuzzle
         if self._replaying:
             return
@@ -192,7 +193,7 @@ class OfflineRequests:
     # -- persistence across page reloads ------------------------------------------------------
 
     def restore(self) -> None:
-        """Put requests saved by a previous page back in the queue (once, at the first connect)."""
+        # Put requests saved by a previous page back in the queue (once, at the first connect).
         if self.storage_key is None or self._restored:
             return
         self._restored = True

@@ -22,9 +22,8 @@ class Session:
 
     def __init__(self, cookie_auth: bool, on_login: Callable[[bool], None]) -> None:
         self.cookie_auth = cookie_auth
-        # What requests carry as jwt (never with cookies), and decoded.
+        # What requests carry as jwt; never with cookies.
         self.token: str | None = None
-        self.jwt: Jwt | None = None
         # Logged in (token, cookie or authenticator), until logout, expiry or disconnect.
         self.active = False
         # The session is gone and queued requests wait for a login.
@@ -42,18 +41,14 @@ class Session:
             raise InvalidArgumentError(
                 "With cookie_auth the token lives in an HttpOnly cookie: do not set jwt"
             )
-        self._set(Jwt.parse(value) if value else None)
+        self.token = value or None
         self.active = bool(value)
-
-    def _set(self, jwt: Jwt | None) -> None:
-        self.jwt = jwt
-        self.token = None if jwt is None else jwt.encoded
 
     def authenticated(self, now: float) -> bool:
         """A cookie session, or a token not expired at ``now`` (epoch seconds)."""
         if self.cookie_auth:
             return self.active
-        return self.jwt is not None and not self.jwt.expired(now)
+        return self.token is not None and not Jwt.parse(self.token).expired(now)
 
     def authenticate(self, request: dict[str, Any]) -> None:
         """Put the token in ``request`` (never on ``auth:login``, ``auth:checkToken``)."""
@@ -73,18 +68,13 @@ class Session:
 
     def logged_out(self) -> None:
         """``auth:logout`` succeeded: anonymous again."""
-        self._set(None)
+        self.token = None
         self.active = False
-
-    def ended(self) -> None:
-        """Kuzzle no longer accepts the session: a login is awaited."""
-        self.logged_out()
-        self.login_required = True
 
     def token_expired(self, now: float, interval: float) -> bool:
         """Drop the token; False, and nothing done, within ``interval`` s of the last expiry."""
         if now - self._expired_at < interval:
             return False
         self._expired_at = now
-        self._set(None)
+        self.token = None
         return True

@@ -89,7 +89,8 @@ class AuthController(BaseController):
     @property
     def authentication_token(self) -> Jwt | None:
         """The SDK's token, decoded (``None`` when logged out or with cookie authentication)."""
-        return self.kuzzle.session.jwt
+        jwt = self.kuzzle.jwt
+        return Jwt.parse(jwt) if jwt else None
 
     def authenticate_request(self, request: dict[str, Any]) -> None:
         """Put the SDK's token in ``request["jwt"]`` as ``Kuzzle.query`` does (not with
@@ -104,11 +105,12 @@ class AuthController(BaseController):
         Returns:
             ``{"valid": bool, "state"?: str, "expiresAt"?: int, "kuid"?: str}``.
         """
-        kuzzle = self.kuzzle
-        request: dict[str, Any] = {"cookieAuth": kuzzle.cookie_auth}
         if token is None:
-            token = kuzzle.jwt  # None with cookie_auth
-        request["body"] = {"token": token} if token is not None else {}
+            token = self.kuzzle.jwt  # None with cookie_auth
+        request = {
+            "cookieAuth": self.kuzzle.cookie_auth,
+            "body": {"token": token} if token is not None else {},
+        }
         result: dict[str, Any] = await self._result("checkToken", request, queuable=queuable, timeout=timeout)
         return result
 

@@ -13,12 +13,9 @@ from typing import Any
 from kuzzle_browser.errors import InvalidArgumentError
 from kuzzle_browser.protocol.requests import new_request_id
 
-__all__ = ["SDK_OPTIONS", "attach_token", "build_request"]
+__all__ = ["attach_token", "build_request"]
 
 logger = logging.getLogger("kuzzle_browser.client")
-
-# Options that steer an SDK, never sent (triggerEvents: Kuzzle's embedded SDK only).
-SDK_OPTIONS = ("queuable", "timeout", "triggerEvents")
 
 
 def attach_token(request: dict[str, Any], token: str | None) -> None:
@@ -39,8 +36,8 @@ def build_request(
     sdk_name: str,
     token: str | None,
 ) -> dict[str, Any]:
-    """The wire request: ``request`` and ``api_args`` with a ``requestId``, ``volatile``
-    (``sdkInstanceId``, ``sdkName``, no ``sdkVersion``) and ``token``; no SDK option.
+    """``request`` and ``api_args`` with a ``requestId``, ``volatile`` (``sdkInstanceId``,
+    ``sdkName``, no ``sdkVersion``) and ``token``; without SDK options.
 
     Raises:
         InvalidArgumentError: No ``controller``/``action`` string, or a bad ``volatile``.
@@ -68,8 +65,9 @@ def build_request(
         # (api.process.incompatible_sdk_version, docs/protocol.md §4.4).
         logger.warning("volatile.sdkVersion removed: Kuzzle 2 rejects requests that carry it")
     wire["volatile"] = merged
+    # Options that steer an SDK, never sent (triggerEvents: Kuzzle's embedded SDK only).
     if "queuable" in wire or "timeout" in wire or "triggerEvents" in wire:
-        for key in SDK_OPTIONS:
+        for key in ("queuable", "timeout", "triggerEvents"):
             wire.pop(key, None)
     if token is not None:
         attach_token(wire, token)
