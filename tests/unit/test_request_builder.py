@@ -170,3 +170,9 @@ def test_attach_token_follows_the_same_rule() -> None:
     assert "jwt" not in request
     attach_token(request, TOKEN)
     assert request["jwt"] == TOKEN
+
+
+def test_the_body_is_shared_not_copied() -> None:
+    """One shallow copy per request: a large body is never walked."""
+    body = {"rows": list(range(1000))}
+    assert build({**NOW, "body": body})["body"] is body
