@@ -1,14 +1,14 @@
-"""The ``Kuzzle`` client: request pipeline, events, offline queue, authentication state.
+"""The ``Kuzzle`` client: options, events, controllers, the offline queue and the protocol's events.
 
 Theory of operation
 -------------------
-``Kuzzle`` wraps a protocol (:class:`~kuzzle_browser.WebSocket`) and owns
-everything above the wire:
+``Kuzzle`` wraps a protocol (a :class:`~kuzzle_browser.network_protocol.NetworkProtocol`)
+and owns everything above the wire; its :class:`~kuzzle_browser.session.Session` holds
+the authentication state:
 
-- :meth:`Kuzzle.query` builds the wire request (``requestId``, ``volatile``
-  with ``sdkInstanceId`` and ``sdkName``, never ``sdkVersion``, which Kuzzle 2
-  rejects; the ``jwt`` unless cookies authenticate), then either sends it or,
-  while queuing, parks it in the offline queue;
+- :meth:`Kuzzle.query` builds the wire request
+  (:func:`~kuzzle_browser.protocol.request_builder.build_request`), then either
+  sends it or, while queuing, parks it in the offline queue;
 - queuing starts on ``connect()`` and on network errors when ``auto_queue`` is
   on, and stops on (re)connection; ``auto_replay`` replays the queue then;
 - after a reconnection, a logged-in client checks its token (and calls the
@@ -34,8 +34,7 @@ import keyword
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from functools import cached_property
-from types import TracebackType
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 from kuzzle_browser._version import __version__
@@ -51,16 +50,14 @@ from kuzzle_browser.controllers import (
 )
 from kuzzle_browser.errors import InvalidArgumentError, InvalidStateError, KuzzleError, NotConnectedError
 from kuzzle_browser.events import EventEmitter, EventStream
-from kuzzle_browser.network_protocol import NetworkProtocol
+from kuzzle_browser.network_protocol import NetworkProtocol, missing_members
 from kuzzle_browser.offline import OfflineRequests
 from kuzzle_browser.options import DEFAULT, Timeout, check_flag, check_optional_duration
-from kuzzle_browser.protocol.jwt import Jwt
-from kuzzle_browser.protocol.requests import new_request_id
+from kuzzle_browser.protocol.request_builder import build_request
+from kuzzle_browser.session import Session
 
 if TYPE_CHECKING:
     from kuzzle_browser.controllers.ms import MemoryStorageController
-
-if TYPE_CHECKING:
     from kuzzle_browser.controllers.security import SecurityController
 
 __all__ = ["KUZZLE_EVENTS", "SDK_NAME", "Kuzzle"]
@@ -104,40 +101,30 @@ Authenticator = Callable[[], Awaitable[None]]
 
 
 class Kuzzle(EventEmitter):
-    """The Kuzzle SDK entry point.
-
-    Typical use::
-
-        kuzzle = Kuzzle(WebSocket("127.0.0.1"), cookie_auth=True)
-        await kuzzle.connect()
-        await kuzzle.auth.login("local", {"username": "alice", "password": "..."})
-        doc = await kuzzle.document.create("shop", "orders", {"total": 42})
-
-    or ``async with Kuzzle(WebSocket("127.0.0.1")) as kuzzle: ...``.
+    """The Kuzzle SDK entry point: ``kuzzle = Kuzzle(WebSocket("127.0.0.1"))``, then
+    ``await kuzzle.connect()``, ``await kuzzle.auth.login(...)``, ``kuzzle.document``...
 
     Args:
-        protocol: The protocol instance: :class:`~kuzzle_browser.WebSocket`, or
-            :class:`~kuzzle_browser.Http` for everything but realtime subscriptions.
-        auto_queue: Queue requests while offline (JS ``autoQueue``).
-        auto_replay: Replay the queue when the connection comes back (JS ``autoReplay``).
+        protocol: :class:`~kuzzle_browser.WebSocket`, or :class:`~kuzzle_browser.Http`
+            (no realtime subscriptions), or any :class:`~kuzzle_browser.network_protocol.NetworkProtocol`.
+        auto_queue: Queue requests while offline.
+        auto_replay: Replay the queue when the connection comes back.
         auto_resubscribe: Default for each subscription's ``auto_resubscribe``.
-        offline_mode: ``"auto"`` turns ``auto_queue`` and ``auto_replay`` on; ``"manual"`` does nothing.
+        offline_mode: ``"auto"``: ``auto_queue`` and ``auto_replay``; ``"manual"``: neither.
         queue_ttl: Seconds a request may wait in the queue; ``0``/``None``: no limit.
         queue_max_size: Most requests in the queue; ``0``/``None``: no limit.
-        queue_filter: ``filter(request) -> bool``; False means "do not queue, fail now".
-        offline_queue_loader: ``() -> [{"request": ...}, ...]`` (sync or async), requests
-            put in front of the queue before a replay.
+        queue_filter: ``filter(request) -> bool``; False: fail now, do not queue.
+        offline_queue_loader: ``() -> [{"request": ...}, ...]`` (sync or async): put in
+            front of the queue before a replay.
         replay_interval: Seconds between two replayed requests.
-        request_timeout: Default seconds to wait for an answer; ``None``: wait until
-            the link drops.
-        token_expired_interval: ``tokenExpired`` is emitted at most once per this many seconds.
+        request_timeout: Seconds to wait for an answer; ``None``: until the link drops.
+        token_expired_interval: Least seconds between two ``tokenExpired``.
         volatile: Merged into every request's ``volatile``.
-        cookie_auth: Authenticate with Kuzzle's HttpOnly cookie instead of a token held by
-            Python: login/logout/refreshToken go over HTTP with credentials and the socket is
-            renewed. The token is then never visible to Python.
-        offline_queue_storage: A ``localStorage`` key: keep the offline queue there too,
-            so requests queued before a page reload are replayed after it (off by default).
-        deprecation_warning: Log the deprecations Kuzzle reports in its responses.
+        cookie_auth: Authenticate with Kuzzle's HttpOnly cookie: Python never sees the
+            token; login/logout/refreshToken go over HTTP and the socket is renewed.
+        offline_queue_storage: A ``localStorage`` key to keep the queue in, so it
+            survives a page reload.
+        deprecation_warning: Log the deprecations Kuzzle reports.
         sdk_name: Sent as ``volatile.sdkName``.
 
     Raises:
@@ -166,9 +153,8 @@ class Kuzzle(EventEmitter):
         sdk_name: str = SDK_NAME,
     ) -> None:
         super().__init__(KUZZLE_EVENTS)
-        for method in ("query", "connect", "close", "on", "is_ready"):
-            if not callable(getattr(protocol, method, None)):
-                raise InvalidArgumentError(f'Protocol instance must implement a "{method}" method')
+        if missing := missing_members(protocol):
+            raise InvalidArgumentError(f"The protocol lacks {', '.join(missing)} (see NetworkProtocol)")
         if offline_mode not in (None, "auto", "manual"):
             raise InvalidArgumentError(f'offline_mode must be "auto", "manual" or None, got {offline_mode!r}')
         self.protocol = protocol
@@ -182,15 +168,15 @@ class Kuzzle(EventEmitter):
             raise InvalidArgumentError("offline_queue_storage must be a non-empty string (a storage key)")
         self._offline = OfflineRequests(
             self,
+            self._send,
             ttl=check_optional_duration("queue_ttl", queue_ttl),
             max_size=None,
             storage_key=offline_queue_storage,
         )
         self.queue_max_size = queue_max_size
-        if queue_filter is not None and not callable(queue_filter):
-            raise InvalidArgumentError("queue_filter must be callable or None")
-        if offline_queue_loader is not None and not callable(offline_queue_loader):
-            raise InvalidArgumentError("offline_queue_loader must be callable or None")
+        for name, hook in (("queue_filter", queue_filter), ("offline_queue_loader", offline_queue_loader)):
+            if hook is not None and not callable(hook):
+                raise InvalidArgumentError(f"{name} must be callable or None")
         self.queue_filter = queue_filter
         self.offline_queue_loader = offline_queue_loader
         self.replay_interval = check_optional_duration("replay_interval", replay_interval) or 0.0
@@ -209,21 +195,15 @@ class Kuzzle(EventEmitter):
         self.sdk_name = sdk_name
         """Sent as ``volatile.sdkName``."""
         self.sdk_version = __version__
-        """This package's version (kept out of the wire: Kuzzle 2 rejects ``sdkVersion``)."""
+        """This package's version (never sent: Kuzzle 2 rejects ``sdkVersion``)."""
         self.authenticator: Authenticator | None = None
-        """``async () -> None`` that logs in again; called after a reconnection or a token
-        expiry when the session is no longer valid."""
-        self._jwt: Jwt | None = None
-        self._logged_in = False
-        self._login_required = False
-        self._reconnect_in_progress = False
-        self._last_token_expired = float("-inf")
+        """``async () -> None`` that logs in again, run when the session is lost."""
+        self.session = Session(self.cookie_auth, self._after_login)
         if self.cookie_auth:
             protocol.enable_cookie_support()
 
         self.auth = AuthController(self)
         self.bulk = BulkController(self)
-        self._ms: MemoryStorageController | None = None
         self.collection = CollectionController(self)
         self.document = DocumentController(self)
         self.index = IndexController(self)
@@ -235,19 +215,17 @@ class Kuzzle(EventEmitter):
 
     @cached_property
     def security(self) -> SecurityController:
-        """``kuzzle.security``: users, profiles, roles (imported on first use: import stays fast)."""
+        """``kuzzle.security``: users, profiles, roles, imported on first use."""
         from kuzzle_browser.controllers.security import SecurityController
 
         return SecurityController(self)
 
-    @property
+    @cached_property
     def ms(self) -> MemoryStorageController:
-        """The memory storage controller (Redis commands); its module loads on first use."""
-        if self._ms is None:
-            from kuzzle_browser.controllers.ms import MemoryStorageController
+        """``kuzzle.ms``: memory storage (Redis commands), imported on first use."""
+        from kuzzle_browser.controllers.ms import MemoryStorageController
 
-            self._ms = MemoryStorageController(self)
-        return self._ms
+        return MemoryStorageController(self)
 
     @property
     def connected(self) -> bool:
@@ -256,22 +234,15 @@ class Kuzzle(EventEmitter):
 
     @property
     def jwt(self) -> str | None:
-        """The authentication token; always ``None`` with cookie authentication (it stays in the cookie)."""
-        return None if self.cookie_auth or self._jwt is None else self._jwt.encoded
+        """The authentication token; ``None`` with ``cookie_auth`` (it stays in the cookie)."""
+        return self.session.token
 
     @jwt.setter
     def jwt(self, value: str | None) -> None:
-        if value is not None and not isinstance(value, str):
-            raise InvalidArgumentError("jwt must be a string or None")
-        if self.cookie_auth and value is not None:
-            raise InvalidArgumentError(
-                "With cookie_auth the token lives in an HttpOnly cookie: do not set jwt"
-            )
-        self._jwt = Jwt.parse(value) if value else None
-        self._logged_in = bool(value)
+        self.session.use_token(value)
 
     def set_api_key(self, api_key: str) -> None:
-        """Authenticate with an API key (``kapikey-...``), as JS ``setAPIKey``."""
+        """Authenticate with an API key (``kapikey-...``)."""
         if not isinstance(api_key, str) or not api_key.startswith("kapikey-"):
             raise InvalidArgumentError("Invalid API key. Missing the `kapikey-` prefix.")
         self.jwt = api_key
@@ -279,34 +250,36 @@ class Kuzzle(EventEmitter):
     @property
     def authenticated(self) -> bool:
         """True when logged in: a non-expired token, or a valid cookie session."""
-        if self.cookie_auth:
-            return self._logged_in
-        return self._jwt is not None and not self._jwt.expired(time.time())
+        return self.session.authenticated(time.time())
 
     @property
     def cookie_authentication(self) -> bool:
-        """True when the session rides on Kuzzle's cookie (``cookie_auth``): JS ``cookieAuthentication``."""
+        """``cookie_auth``."""
         return self.cookie_auth
 
     @property
     def auto_reconnect(self) -> bool:
-        """The protocol's ``auto_reconnect`` (always False for :class:`~kuzzle_browser.Http`)."""
+        """The protocol's ``auto_reconnect`` (False for :class:`~kuzzle_browser.Http`)."""
         return bool(getattr(self.protocol, "auto_reconnect", False))
 
     @property
     def reconnection_delay(self) -> float | None:
-        """The protocol's ``reconnection_delay`` in seconds (``None`` for :class:`~kuzzle_browser.Http`)."""
+        """The protocol's ``reconnection_delay`` (``None`` for :class:`~kuzzle_browser.Http`)."""
         delay = getattr(self.protocol, "reconnection_delay", None)
         return float(delay) if delay is not None else None
 
     async def is_authenticated(self) -> bool:
         """Ask Kuzzle whether this client's session (token or cookie) is valid and not anonymous."""
-        return await self._is_authenticated()
+        try:
+            result = await self.auth.check_token(queuable=False)
+        except KuzzleError:
+            return False
+        return bool(result.get("valid")) and result.get("kuid") != "-1"
 
     async def try_reauthenticate(self) -> bool:
-        """Check the session and, when it is gone, run :attr:`authenticator`; True if logged in.
+        """Check the session, run :attr:`authenticator` if it is gone; True if logged in.
 
-        The client calls it after each reconnection; a failure emits ``reconnectionError``.
+        Called after each reconnection; a failure emits ``reconnectionError``.
         """
         return await self._try_reauthenticate() is None
 
@@ -314,11 +287,10 @@ class Kuzzle(EventEmitter):
     def login_required(self) -> bool:
         """True while the session is gone and queued requests wait for a login.
 
-        Show it (``signed out: {len(kuzzle.offline_queue)} changes wait``) and call
-        :meth:`AuthController.login <kuzzle_browser.controllers.AuthController.login>`:
-        the queue then replays with the new credentials. See the ``loginRequired`` event.
+        Call :meth:`AuthController.login <kuzzle_browser.controllers.AuthController.login>`:
+        the queue then replays with the new credentials (event ``loginRequired``).
         """
-        return self._login_required
+        return self.session.login_required
 
     @property
     def queue_max_size(self) -> int | None:
@@ -364,8 +336,8 @@ class Kuzzle(EventEmitter):
 
     def _wire_protocol(self) -> None:
         protocol = self.protocol
-        protocol.on("queryError", lambda payload: self.emit("queryError", payload))
-        protocol.on("discarded", lambda request: self.emit("discarded", request))
+        for name in ("queryError", "discarded"):
+            protocol.on(name, partial(self.emit, name))
         protocol.on("tokenExpired", lambda: self._spawn(self.token_expired()))
         protocol.on("connect", self._protocol_connected)
         protocol.on("reconnect", lambda: self._spawn(self._reconnected()))
@@ -386,11 +358,12 @@ class Kuzzle(EventEmitter):
         # A token set once connect() returned is the caller's: it stands as set, as
         # checking it would spend a single-use one (Kuzzle's checkToken verifies, and
         # verifying forgets those: kuzzle lib/core/security/tokenRepository.ts).
-        if self.jwt == jwt_at_connect:
-            self._logged_in = await self._is_authenticated()
-        if self._logged_in:
-            self._login_required = False
-        elif self._login_required or self._offline.queue.needs_login():
+        session = self.session
+        if session.token == jwt_at_connect:
+            session.active = await self.is_authenticated()
+        if session.active:
+            session.login_required = False
+        elif session.login_required or self._offline.queue.needs_login():
             self._hold_for_login(KuzzleError("Requests saved before the page reloaded wait for a login"))
             return
         await self._restore_then_replay()
@@ -403,20 +376,18 @@ class Kuzzle(EventEmitter):
             self.play_queue()
 
     def _hold_for_login(self, error: KuzzleError) -> None:
-        """The session is gone: keep the queue (and queue new requests) until a login."""
-        self._logged_in = False
-        self._login_required = True
-        self._jwt = None  # Kuzzle no longer accepts it
+        # The session is gone: keep the queue (and queue new requests) until a login.
+        self.session.logged_out()  # Kuzzle no longer accepts the token
+        self.session.login_required = True
         if self.auto_queue:
             self.start_queuing()
         self.emit("loginRequired", {"error": error, "waiting": len(self._offline.queue)})
 
-    def _after_login(self) -> None:
-        """``auth.login`` succeeded: subscriptions come back; a queue held for a login replays."""
-        if not self._login_required:
+    def _after_login(self, held: bool) -> None:
+        # auth.login succeeded: subscriptions come back; a queue held for a login replays.
+        if not held:
             self.realtime._resume_suspended()
             return
-        self._login_required = False
         if self.protocol.is_ready():
             if self.auto_queue:
                 self.stop_queuing()
@@ -445,39 +416,27 @@ class Kuzzle(EventEmitter):
 
     async def disconnect(self) -> None:
         """Close the connection and stop reconnecting; ``connect()`` opens it again."""
-        self._logged_in = False
+        self.session.active = False
         self.protocol.close()
 
     async def __aenter__(self) -> Kuzzle:
         await self.connect()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.disconnect()
 
-    async def _is_authenticated(self) -> bool:
-        try:
-            result = await self.auth.check_token(queuable=False)
-        except KuzzleError:
-            return False
-        return bool(result.get("valid")) and result.get("kuid") != "-1"
-
     async def _reconnected(self) -> None:
-        if self._reconnect_in_progress:
+        if self.session.reauthenticating:
             return
-        if self._login_required:
+        if self.session.login_required:
             # Still signed out from before the drop: keep waiting for a login.
             waiting = len(self._offline.queue)
             self.emit("loginRequired", {"error": KuzzleError("Log in again"), "waiting": waiting})
             return
         if self.auto_queue:
             self.stop_queuing()
-        if self._logged_in and (error := await self._try_reauthenticate()) is not None:
+        if self.session.active and (error := await self._try_reauthenticate()) is not None:
             self._hold_for_login(error)
             return
         # Resubscribe before replaying: the replayed writes must find this
@@ -489,11 +448,11 @@ class Kuzzle(EventEmitter):
         self.emit("reconnected")
 
     async def _try_reauthenticate(self) -> KuzzleError | None:
-        """Check the session, run the authenticator if it is gone; the error, or None when logged in."""
-        self._reconnect_in_progress = True
+        # Check the session, run the authenticator if it is gone; the error, or None when logged in.
+        self.session.reauthenticating = True
         error: KuzzleError
         try:
-            if await self._is_authenticated():
+            if await self.is_authenticated():
                 return None
             if self.authenticator is None:
                 error = InvalidStateError('Could not re-authenticate: "authenticator" property is not set.')
@@ -503,7 +462,7 @@ class Kuzzle(EventEmitter):
         except Exception as exc:
             error = KuzzleError(f"Failed to authenticate the SDK after reconnection: {exc}")
         finally:
-            self._reconnect_in_progress = False
+            self.session.reauthenticating = False
         self.emit("reconnectionError", {"error": error})
         return error
 
@@ -517,23 +476,21 @@ class Kuzzle(EventEmitter):
         if self.authenticator is None:
             raise InvalidStateError('The "authenticator" property is not set.')
         await self.authenticator()
-        if not await self._is_authenticated():
+        if not await self.is_authenticated():
             raise KuzzleError('The "authenticator" function failed to authenticate the SDK.')
-        self._logged_in = True
+        self.session.active = True
 
     async def token_expired(self) -> None:
         """Handle an expired token: re-authenticate with :attr:`authenticator`, else emit ``tokenExpired``."""
-        if self._reconnect_in_progress:
+        session = self.session
+        if session.reauthenticating:
             return
-        if self._logged_in and self.authenticator is not None and await self._try_reauthenticate() is None:
+        if session.active and self.authenticator is not None and await self._try_reauthenticate() is None:
             self.emit("reAuthenticated")
             return
-        now = asyncio.get_running_loop().time()
-        if now - self._last_token_expired < self.token_expired_interval:
+        if not session.token_expired(asyncio.get_running_loop().time(), self.token_expired_interval):
             return
-        self._last_token_expired = now
-        self._jwt = None
-        if self._logged_in:
+        if session.active:
             self._hold_for_login(KuzzleError("The session expired", id="security.token.expired", status=401))
         self.emit("tokenExpired")
 
@@ -547,12 +504,7 @@ class Kuzzle(EventEmitter):
         timeout: Timeout = DEFAULT,
         **api_args: Any,
     ) -> dict[str, Any]:
-        """Send a raw API request and return Kuzzle's whole response envelope.
-
-        Controllers call this; use it directly for actions they lack::
-
-            response = await kuzzle.query({"controller": "server", "action": "healthCheck"})
-            response["result"]
+        """Send a raw API request (controllers call this) and return Kuzzle's whole response.
 
         Args:
             request: ``{"controller", "action", ...}`` as in Kuzzle's API docs.
@@ -568,47 +520,20 @@ class Kuzzle(EventEmitter):
             RequestTimeoutError: No answer in time.
             NetworkError: The link dropped before the answer.
         """
-        if not isinstance(request, Mapping):
-            raise InvalidArgumentError(f"Kuzzle.query: Invalid request: {request!r}")
-        wire = {**request, **api_args}
-        for key in ("controller", "action"):
-            if not isinstance(wire.get(key), str) or not wire[key]:
-                raise InvalidArgumentError(f'Kuzzle.query: the request needs a "{key}" string', request=wire)
-        wire.setdefault("requestId", new_request_id())
-        wire["volatile"] = self._volatile_for(wire.get("volatile"))
-        self._authenticate_request(wire)
+        wire = build_request(
+            request, api_args, self.volatile, self.protocol.id, self.sdk_name, self.session.token
+        )
         delay = self.request_timeout if timeout is DEFAULT else check_optional_duration("timeout", timeout)
         if self._offline.queuing:
             if queuable and (self.queue_filter is None or self.queue_filter(wire)):
                 return await self._offline.enqueue(wire, delay)
-            if self._login_required and self.protocol.is_ready():
+            if self.session.login_required and self.protocol.is_ready():
                 return await self._send(wire, delay)  # auth.login while the queue waits for it
             self.emit("discarded", {"request": wire})
             raise NotConnectedError(
                 "Unable to execute request: not connected to a Kuzzle server.", request=wire
             )
         return await self._send(wire, delay)
-
-    def _volatile_for(self, volatile: object) -> dict[str, Any]:
-        if volatile is not None and not isinstance(volatile, Mapping):
-            raise InvalidArgumentError("Kuzzle.query: Invalid volatile argument received")
-        merged = {**self.volatile, **(volatile or {})}
-        if merged.pop("sdkVersion", None) is not None:
-            # Kuzzle 2 rejects any request whose volatile has sdkVersion
-            # (api.process.incompatible_sdk_version, docs/protocol.md §4.4).
-            logger.warning("volatile.sdkVersion removed: Kuzzle 2 rejects requests that carry it")
-        merged.setdefault("sdkInstanceId", self.protocol.id)
-        merged.setdefault("sdkName", self.sdk_name)
-        return merged
-
-    def _authenticate_request(self, request: dict[str, Any]) -> None:
-        # Kuzzle rejects a request carrying both the cookie and a jwt
-        # (security.token.verification_error); login and checkToken take none.
-        if self.cookie_auth or self._jwt is None:
-            return
-        if request["controller"] == "auth" and request["action"] in ("login", "checkToken"):
-            return
-        request["jwt"] = self._jwt.encoded
 
     # -- the offline queue -------------------------------------------------------------------
 
@@ -626,7 +551,7 @@ class Kuzzle(EventEmitter):
 
     def play_queue(self) -> None:
         """Replay the offline queue now, in order (only when connected and not waiting for a login)."""
-        if self.protocol.is_ready() and not self._login_required:
+        if self.protocol.is_ready() and not self.session.login_required:
             self._spawn(self._offline.replay())
 
     async def _send(self, request: dict[str, Any], timeout: float | None) -> dict[str, Any]:
@@ -645,22 +570,16 @@ class Kuzzle(EventEmitter):
     # -- app controllers ---------------------------------------------------------------------
 
     def use_controller(self, controller_class: type[ControllerT], accessor: str) -> ControllerT:
-        """Add an app's controller: ``controller_class(self)`` becomes ``kuzzle.<accessor>``.
-
-        Returns the controller (JS ``useController`` returns the SDK), so type
-        checkers know its methods::
-
-            greeting = kuzzle.use_controller(GreetingController, "greeting")
-            await greeting.say_hello("ann")
+        """Add an app's controller: ``controller_class(self)`` becomes ``kuzzle.<accessor>``
+        and is returned, so type checkers know its methods.
 
         Args:
-            controller_class: A :class:`~kuzzle_browser.controllers.BaseController` subclass
-                whose constructor takes the SDK instance.
-            accessor: The attribute name: a Python identifier, not starting with ``_``.
+            controller_class: A :class:`~kuzzle_browser.controllers.BaseController` subclass.
+            accessor: The attribute name: an identifier, not starting with ``_``.
 
         Raises:
-            InvalidArgumentError: A bad accessor, one already taken (``document``,
-                ``connect``...), a controller without a name, or one not bound to this SDK.
+            InvalidArgumentError: A bad or taken accessor, a nameless controller, or one
+                not bound to this SDK.
         """
         if (
             not isinstance(accessor, str)
@@ -688,14 +607,8 @@ class Kuzzle(EventEmitter):
     # -- events ----------------------------------------------------------------------------
 
     def iter_events(self, *names: str) -> EventStream:
-        """Events as an async iterator of ``(name, payload)``; every public event when no name is given.
-
-        Listening starts at this call, so nothing emitted afterwards is missed::
-
-            async with kuzzle.iter_events("disconnected", "reconnected") as events:
-                async for name, payload in events:
-                    print(name, payload)
-        """
+        """Events (all when no name is given) as an async iterator of ``(name, payload)``;
+        listening starts at this call (``async with kuzzle.iter_events(...) as events``)."""
         return EventStream(self, names or sorted(self.events))
 
     def __repr__(self) -> str:

@@ -2,7 +2,8 @@
 
 :class:`~kuzzle_browser.WebSocket` and :class:`~kuzzle_browser.Http` both satisfy
 it; a protocol of your own only has to provide these members (a structural type:
-no base class to inherit). Events a protocol emits and the client listens to:
+no base class to inherit; ``Kuzzle()`` names the missing ones). Events a protocol
+emits and the client listens to:
 ``connect``, ``reconnect``, ``disconnect``, ``networkError``, ``tokenExpired``,
 ``queryError``, ``discarded``, ``websocketRenewalDone``.
 """
@@ -15,7 +16,7 @@ from typing import Any, Protocol
 from kuzzle_browser.events import Listener
 from kuzzle_browser.transport import Transport
 
-__all__ = ["NetworkProtocol"]
+__all__ = ["NetworkProtocol", "missing_members"]
 
 ChannelListener = Callable[[dict[str, Any]], None]
 
@@ -23,49 +24,56 @@ ChannelListener = Callable[[dict[str, Any]], None]
 class NetworkProtocol(Protocol):
     """The protocol interface the client calls (the JS SDK's ``KuzzleAbstractProtocol``)."""
 
-    id: str
-    """Sent as ``volatile.sdkInstanceId``; tells this client's own notifications apart."""
+    # Comments, not docstrings: the wheel drops comments.
+    id: str  # sent as volatile.sdkInstanceId; tells this client's own notifications apart
 
     @property
-    def host(self) -> str:
-        """Kuzzle server host."""
+    def host(self) -> str: ...
 
     @property
-    def port(self) -> int:
-        """Kuzzle server port."""
+    def port(self) -> int: ...
 
     @property
-    def ssl(self) -> bool:
-        """True over TLS."""
+    def ssl(self) -> bool: ...  # True over TLS
 
     @property
-    def connected(self) -> bool:
-        """True while requests can be sent."""
+    def connected(self) -> bool: ...  # True while requests can be sent
 
     @property
-    def transport(self) -> Transport:
-        """The environment (HTTP, sockets, storage)."""
+    def transport(self) -> Transport: ...  # the environment: HTTP, sockets, storage
 
-    def is_ready(self) -> bool:
-        """True when :meth:`query` can send."""
+    def is_ready(self) -> bool: ...  # True when query() can send
 
-    def enable_cookie_support(self) -> None:
-        """Authenticate with Kuzzle's HttpOnly cookie (``Kuzzle(cookie_auth=True)``)."""
+    def enable_cookie_support(self) -> None: ...  # Kuzzle(cookie_auth=True): the HttpOnly cookie
 
-    async def connect(self) -> None:
-        """Get ready to send; emits ``connect`` or ``reconnect``."""
+    async def connect(self) -> None: ...  # get ready to send; emits connect or reconnect
 
-    def close(self) -> None:
-        """Stop for good; pending requests fail."""
+    def close(self) -> None: ...  # stop for good; pending requests fail
 
-    async def query(self, request: dict[str, Any], *, timeout: float | None = None) -> dict[str, Any]:
-        """Send a wire request; return Kuzzle's response envelope or raise a KuzzleError."""
+    # Send a wire request; return Kuzzle's response envelope or raise a KuzzleError.
+    async def query(self, request: dict[str, Any], *, timeout: float | None = None) -> dict[str, Any]: ...
 
-    def on(self, event: str, listener: Listener) -> Callable[[], None]:
-        """Listen to a protocol event; returns the remover."""
+    def on(self, event: str, listener: Listener) -> Callable[[], None]: ...  # returns the remover
 
-    def add_channel_listener(self, channel: str, listener: ChannelListener) -> None:
-        """Deliver the notifications of ``channel`` to ``listener``."""
+    # Deliver the notifications of channel to listener, or stop.
+    def add_channel_listener(self, channel: str, listener: ChannelListener) -> None: ...
 
-    def remove_channel_listener(self, channel: str, listener: ChannelListener) -> None:
-        """Stop delivering ``channel`` to ``listener``."""
+    def remove_channel_listener(self, channel: str, listener: ChannelListener) -> None: ...
+
+
+def missing_members(protocol: object) -> list[str]:
+    """The members of :class:`NetworkProtocol` that ``protocol`` lacks or cannot call."""
+    # Looked up on the class: running WebSocket.transport would create the transport.
+    attrs = getattr(protocol, "__dict__", {})
+    missing = []
+    for name in _MEMBERS:
+        member = attrs.get(name, getattr(type(protocol), name, _ABSENT))
+        if member is _ABSENT or (name in _METHODS and not callable(member)):
+            missing.append(name)
+    return missing
+
+
+# Built from the class, so a member added to the Protocol is checked too.
+_ABSENT = object()
+_MEMBERS = (*NetworkProtocol.__annotations__, *(name for name in vars(NetworkProtocol) if name[0] != "_"))
+_METHODS = {name for name in _MEMBERS if callable(getattr(NetworkProtocol, name, None))}

@@ -29,7 +29,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from kuzzle_browser.errors import (
@@ -53,7 +53,7 @@ Entry = QueuedRequest[asyncio.Future[dict[str, Any]]]
 
 
 def _orphan(loop: asyncio.AbstractEventLoop, request: Mapping[str, Any]) -> asyncio.Future[dict[str, Any]]:
-    """A waiter nobody awaits (loaded or restored requests): its outcome goes to the log."""
+    # A waiter nobody awaits (loaded or restored requests): its outcome goes to the log.
     waiter: asyncio.Future[dict[str, Any]] = loop.create_future()
 
     def report(future: asyncio.Future[dict[str, Any]]) -> None:
@@ -65,12 +65,21 @@ def _orphan(loop: asyncio.AbstractEventLoop, request: Mapping[str, Any]) -> asyn
 
 
 class OfflineRequests:
-    """The queue of requests made while offline, for one :class:`~kuzzle_browser.Kuzzle`."""
+    # The queue of requests made while offline, for one Kuzzle (its private _offline;
+    # comments, not docstrings, as the slim wheel drops them); send(request, timeout)
+    # sends a replayed request.
 
     def __init__(
-        self, kuzzle: Kuzzle, *, ttl: float | None, max_size: int | None, storage_key: str | None
+        self,
+        kuzzle: Kuzzle,
+        send: Callable[[dict[str, Any], float | None], Awaitable[dict[str, Any]]],
+        *,
+        ttl: float | None,
+        max_size: int | None,
+        storage_key: str | None,
     ) -> None:
         self._kuzzle = kuzzle
+        self._send = send
         self.queue: OfflineQueue[asyncio.Future[dict[str, Any]]] = OfflineQueue(ttl=ttl, max_size=max_size)
         self.queuing = False
         self.storage_key = storage_key
@@ -79,14 +88,14 @@ class OfflineRequests:
 
     @property
     def requests(self) -> list[dict[str, Any]]:
-        """Copies of the queued requests, oldest first."""
+        # Copies of the queued requests, oldest first.
         return [dict(entry.request) for entry in self.queue]
 
     async def enqueue(self, request: dict[str, Any], timeout: float | None) -> dict[str, Any]:
-        """Queue ``request`` and wait until it is replayed and answered, or evicted."""
+        # Queue request and wait until it is replayed and answered, or evicted.
         loop = asyncio.get_running_loop()
         future: asyncio.Future[dict[str, Any]] = loop.create_future()
-        entry = QueuedRequest(request, loop.time(), future, timeout, needs_login=self._kuzzle._logged_in)
+        entry = QueuedRequest(request, loop.time(), future, timeout, needs_login=self._kuzzle.session.active)
         evicted = self.queue.push(entry, loop.time())
         self._kuzzle.emit("offlineQueuePush", {"request": request})
         self._fail_evicted(evicted)
@@ -94,7 +103,7 @@ class OfflineRequests:
         return await future
 
     def flush(self) -> None:
-        """Empty the queue; the dropped requests fail with :class:`RequestDiscardedError`."""
+        # Empty the queue; the dropped requests fail with RequestDiscardedError.
         for entry in self.queue.clear():
             self._fail(entry, RequestDiscardedError("Query aborted: the offline queue was flushed"))
         self._save()
@@ -119,7 +128,7 @@ class OfflineRequests:
             entry.waiter.set_exception(error)
 
     async def replay(self) -> None:
-        """Send the queue in order while connected (``play_queue``)."""
+        # Send the queue in order while connected (play_queue).
         kuzzle = self._kuzzle
         if self._replaying:
             return
@@ -137,7 +146,7 @@ class OfflineRequests:
                 request = entry.request
                 # Reapply the current token: the queued one may be stale (kuzzle-sdk PR #744).
                 request.pop("jwt", None)
-                kuzzle._authenticate_request(request)
+                kuzzle.session.authenticate(request)
                 kuzzle.emit("offlineQueuePop", request)
                 kuzzle._spawn(self._forward(entry))
                 self._save()
@@ -149,7 +158,7 @@ class OfflineRequests:
     async def _forward(self, entry: Entry) -> None:
         kuzzle = self._kuzzle
         try:
-            response = await kuzzle._send(entry.request, entry.timeout)
+            response = await self._send(entry.request, entry.timeout)
         except KuzzleError as exc:
             if exc.id in TOKEN_ERRORS and entry.needs_login and kuzzle.auto_queue:
                 # The session ended between the check and the replay: wait for the
@@ -184,7 +193,7 @@ class OfflineRequests:
     # -- persistence across page reloads ------------------------------------------------------
 
     def restore(self) -> None:
-        """Put requests saved by a previous page back in the queue (once, at the first connect)."""
+        # Put requests saved by a previous page back in the queue (once, at the first connect).
         if self.storage_key is None or self._restored:
             return
         self._restored = True

@@ -22,11 +22,12 @@ class _Default(enum.Enum):
         return "DEFAULT"
 
 
+# As a timeout: use the client's request_timeout. (Comments, not attribute docstrings:
+# neither help() nor the API reference shows those, and the wheel would carry them.)
 DEFAULT: Literal[_Default.TOKEN] = _Default.TOKEN
-"""As a ``timeout``: use the client's ``request_timeout``."""
 
+# Seconds to wait for an answer; None: no limit; DEFAULT: the client's request_timeout.
 Timeout = float | None | Literal[_Default.TOKEN]
-"""Seconds to wait for an answer; ``None``: no limit; :data:`DEFAULT`: the client's ``request_timeout``."""
 
 
 def check_flag(name: str, value: object) -> bool:

@@ -25,9 +25,8 @@ class AuthController(BaseController):
     ) -> str | None:
         """Log in; the SDK then authenticates every request.
 
-        With ``cookie_auth`` the call goes over HTTP with credentials, Kuzzle
-        sets an HttpOnly cookie, and the WebSocket is renewed so the cookie
-        rides its upgrade; the token never reaches Python and this returns ``None``.
+        With ``cookie_auth`` Kuzzle sets an HttpOnly cookie (the call goes over HTTP,
+        the WebSocket is renewed to carry it) and the token never reaches Python.
 
         Args:
             strategy: Authentication strategy, e.g. ``"local"``.
@@ -62,14 +61,10 @@ class AuthController(BaseController):
         except KuzzleError as exc:
             self._after("Login", {"success": False, "error": str(exc)})
             raise
-        if kuzzle.cookie_auth:
-            kuzzle._logged_in = True
-            token = None
-        else:
-            token = result.get("jwt")
-            kuzzle.jwt = token
+        token = result.get("jwt")  # never there with cookie_auth: checked above
+        kuzzle.session.logged_in(token)
         self._after("Login", {"success": True})
-        kuzzle._after_login()
+        kuzzle.session.resume()
         return token
 
     def _after(self, what: str, outcome: dict[str, Any]) -> None:
@@ -88,8 +83,7 @@ class AuthController(BaseController):
         except KuzzleError as exc:
             self._after("Logout", {"success": False, "error": str(exc)})
             raise
-        kuzzle._jwt = None
-        kuzzle._logged_in = False
+        kuzzle.session.logged_out()
         self._after("Logout", {"success": True})
 
     @property
@@ -99,9 +93,9 @@ class AuthController(BaseController):
         return Jwt.parse(jwt) if jwt else None
 
     def authenticate_request(self, request: dict[str, Any]) -> None:
-        """Put the SDK's token in ``request["jwt"]``, as ``Kuzzle.query`` does for every request
-        (never with cookie authentication, nor for ``auth:login`` and ``auth:checkToken``)."""
-        self.kuzzle._authenticate_request(request)
+        """Put the SDK's token in ``request["jwt"]`` as ``Kuzzle.query`` does (not with
+        ``cookie_auth``, nor on ``auth:login``, ``auth:checkToken``)."""
+        self.kuzzle.session.authenticate(request)
 
     async def check_token(
         self, token: str | None = None, *, queuable: bool = False, timeout: Timeout = DEFAULT
@@ -111,11 +105,12 @@ class AuthController(BaseController):
         Returns:
             ``{"valid": bool, "state"?: str, "expiresAt"?: int, "kuid"?: str}``.
         """
-        kuzzle = self.kuzzle
-        request: dict[str, Any] = {"cookieAuth": kuzzle.cookie_auth}
-        if token is None and not kuzzle.cookie_auth:
-            token = kuzzle.jwt
-        request["body"] = {"token": token} if token is not None else {}
+        if token is None:
+            token = self.kuzzle.jwt  # None with cookie_auth
+        request = {
+            "cookieAuth": self.kuzzle.cookie_auth,
+            "body": {"token": token} if token is not None else {},
+        }
         result: dict[str, Any] = await self._result("checkToken", request, queuable=queuable, timeout=timeout)
         return result
 
@@ -129,7 +124,7 @@ class AuthController(BaseController):
             single_use: The token authenticates one request, then is gone.
 
         Returns:
-            ``{"token", "expiresAt", "ttl", "singleUse"}``. The JS SDK 7.17.1 has no method for it.
+            ``{"token", "expiresAt", "ttl", "singleUse"}``.
         """
         result: dict[str, Any] = await self._result("createToken", expiresIn=expires_in, singleUse=single_use)
         return result

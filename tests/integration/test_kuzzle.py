@@ -52,6 +52,31 @@ async def test_sdk_options_never_reach_the_wire(transport: FakeTransport) -> Non
     assert "queuable" not in sent and "timeout" not in sent and sent["refresh"] == "wait_for"
 
 
+async def test_trigger_events_and_sdk_options_inside_the_request_stay_home(transport: FakeTransport) -> None:
+    """triggerEvents (Kuzzle's embedded SDK option) and SDK options in the request dict are not sent."""
+    kuzzle = make(transport)
+    await within(kuzzle.connect())
+    request = {"controller": "server", "action": "now", "queuable": False, "timeout": 5}
+    await within(kuzzle.query(request, triggerEvents=True))
+    sent = transport.peer.requests[-1]
+    assert not {"queuable", "timeout", "triggerEvents"} & set(sent) and sent["action"] == "now"
+    assert request == {"controller": "server", "action": "now", "queuable": False, "timeout": 5}
+
+
+def test_a_protocol_lacking_members_is_refused_by_name(transport: FakeTransport) -> None:
+    """Kuzzle() names every NetworkProtocol member missing (or not callable), without touching the rest."""
+    with pytest.raises(InvalidArgumentError, match=r"lacks id, host, port, .*, remove_channel_listener"):
+        Kuzzle(object())  # type: ignore[arg-type]
+
+    class Deaf(WebSocket):
+        on = None  # type: ignore[assignment]
+        add_channel_listener = "no"  # type: ignore[assignment]
+
+    with pytest.raises(InvalidArgumentError, match=r"lacks on, add_channel_listener \(see NetworkProtocol\)"):
+        Kuzzle(Deaf("127.0.0.1", transport=transport))
+    assert Kuzzle(WebSocket("127.0.0.1")).protocol.host == "127.0.0.1"  # its transport is made on first use
+
+
 async def test_bad_requests_fail_before_sending(transport: FakeTransport) -> None:
     """Missing controller, wrong volatile type: typed errors, nothing sent."""
     kuzzle = make(transport)
