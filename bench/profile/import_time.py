@@ -8,7 +8,6 @@ their bytecode cache, so every import compiles again, as on a page's first load.
 standard library stays loaded, as it is on a page (Pyodide imports asyncio at start-up).
 The last expression, a JSON text of medians over ``ROUNDS``, is printed.
 """
-# ruff: noqa: F704
 
 from __future__ import annotations
 
