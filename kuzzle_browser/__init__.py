@@ -104,37 +104,29 @@ __all__ = [  # the errors module's names, then ours
 
 # Module of each name imported on first access (the TYPE_CHECKING block, as data).
 _LAZY = {
-    **dict.fromkeys(("SDK_NAME", "Kuzzle"), "client"),
-    **dict.fromkeys(
+    name: module
+    for module, names in (
+        ("client", "SDK_NAME Kuzzle"),
         (
-            "AuthController",
-            "BaseController",
-            "CollectionController",
-            "DocumentController",
-            "IndexController",
-            "RealtimeController",
-            "ServerController",
+            "controllers",
+            "AuthController BaseController CollectionController DocumentController IndexController"
+            " RealtimeController ServerController",
         ),
-        "controllers",
-    ),
-    "BatchController": "controllers.batch",
-    "EventEmitter": "events",
-    "Http": "http",
-    "LiveQuery": "live",
-    "NetworkProtocol": "network_protocol",
-    **dict.fromkeys(("Observer", "RealtimeDocument", "RealtimeSearchResult"), "observer"),
-    "DEFAULT": "options",
-    "Change": "protocol.live",
-    **dict.fromkeys(
-        ("DocumentSearchResult", "SearchResult", "SearchResultBase", "SpecificationsSearchResult"),
-        "search_result",
-    ),
-    **dict.fromkeys(
-        ("Profile", "ProfileSearchResult", "Role", "RoleSearchResult", "User", "UserSearchResult"), "security"
-    ),
-    "Subscription": "subscription",
-    **dict.fromkeys(("Document", "ScopeOption", "UserOption"), "types"),
-    "WebSocket": "websocket",
+        ("controllers.batch", "BatchController"),
+        ("events", "EventEmitter"),
+        ("http", "Http"),
+        ("live", "LiveQuery"),
+        ("network_protocol", "NetworkProtocol"),
+        ("observer", "Observer RealtimeDocument RealtimeSearchResult"),
+        ("options", "DEFAULT"),
+        ("protocol.live", "Change"),
+        ("search_result", "DocumentSearchResult SearchResult SearchResultBase SpecificationsSearchResult"),
+        ("security", "Profile ProfileSearchResult Role RoleSearchResult User UserSearchResult"),
+        ("subscription", "Subscription"),
+        ("types", "Document ScopeOption UserOption"),
+        ("websocket", "WebSocket"),
+    )
+    for name in names.split()
 }
 
 
