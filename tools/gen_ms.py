@@ -62,8 +62,8 @@ _RETURNS = {
     "geopos": "list[list[float | None] | None]",
     "georadius": "list[dict[str, Any]]",
 }
+# The Returns: line of the methods whose result is converted (the class docstring says the rest).
 _RETURN_DOCS = {
-    None: "Redis's reply, as Kuzzle gives it (strings, integers, lists, None).",
     "none": "None.",
     "bool": "True when Redis answered 1.",
     "float": "The number, or None (no such key or member).",
@@ -107,7 +107,12 @@ Value = str | int | float
 
 
 class MemoryStorageController(BaseController):
-    """``kuzzle.ms``: one method per Redis command Kuzzle exposes."""
+    """``kuzzle.ms``: one method per Redis command Kuzzle exposes.
+
+    Each method sends Kuzzle's ``ms:<method>`` (``delete`` sends ``ms:del``) and returns
+    Redis's reply as Kuzzle gives it (strings, integers, lists, None), unless its
+    docstring says otherwise.
+    """
 
     name = "ms"
 
@@ -141,13 +146,22 @@ def _method(command: Command) -> str:
     option_dict = "{" + ", ".join(f'"{o}": {o}' for o in options) + "}"
     return (
         f"\n    async def {python_name(command.name)}({', '.join(params)}) -> {returns}:\n"
-        f'        """Redis ``{command.name.upper()}`` (Kuzzle ``ms:{command.name}``).\n\n'
-        f"        Returns: {_RETURN_DOCS[command.conversion]}\n"
-        f'        """\n'
+        f"        {_docstring(command)}\n"
         f"        {_receive(returns)}await self._command("
         f'"{command.name}", {call_args}, {option_dict}, sdk)\n'
         f"{'        return result' + chr(10) if _receive(returns).startswith('result') else ''}"
     )
+
+
+def _docstring(command: Command) -> str:
+    """One line, the Redis command; a Returns: section where the result is converted.
+
+    The name is in lower case, as in the method's name: deflate then finds it there.
+    """
+    summary = f"Redis ``{command.name}``."
+    if command.conversion is None:
+        return f'"""{summary}"""'
+    return f'"""{summary}\n\n        Returns: {_RETURN_DOCS[command.conversion]}\n        """'
 
 
 def _receive(returns: str) -> str:

@@ -30,7 +30,12 @@ Value = str | int | float
 
 
 class MemoryStorageController(BaseController):
-    """``kuzzle.ms``: one method per Redis command Kuzzle exposes."""
+    """``kuzzle.ms``: one method per Redis command Kuzzle exposes.
+
+    Each method sends Kuzzle's ``ms:<method>`` (``delete`` sends ``ms:del``) and returns
+    Redis's reply as Kuzzle gives it (strings, integers, lists, None), unless its
+    docstring says otherwise.
+    """
 
     name = "ms"
 
@@ -42,26 +47,17 @@ class MemoryStorageController(BaseController):
         return convert_result(command, response.get("result"))
 
     async def append(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``APPEND`` (Kuzzle ``ms:append``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``append``."""
         return await self._command("append", (key, value), {}, sdk)
 
     async def bitcount(
         self, key: str, *, start: int | None = None, end: int | None = None, **sdk: Unpack[ReadOptions]
     ) -> Any:
-        """Redis ``BITCOUNT`` (Kuzzle ``ms:bitcount``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``bitcount``."""
         return await self._command("bitcount", (key,), {"start": start, "end": end}, sdk)
 
     async def bitop(self, key: str, operation: str, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``BITOP`` (Kuzzle ``ms:bitop``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``bitop``."""
         return await self._command("bitop", (key, operation, keys), {}, sdk)
 
     async def bitpos(
@@ -73,49 +69,31 @@ class MemoryStorageController(BaseController):
         end: int | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> Any:
-        """Redis ``BITPOS`` (Kuzzle ``ms:bitpos``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``bitpos``."""
         return await self._command("bitpos", (key, bit), {"start": start, "end": end}, sdk)
 
     async def dbsize(self, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``DBSIZE`` (Kuzzle ``ms:dbsize``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``dbsize``."""
         return await self._command("dbsize", (), {}, sdk)
 
     async def decr(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``DECR`` (Kuzzle ``ms:decr``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``decr``."""
         return await self._command("decr", (key,), {}, sdk)
 
     async def decrby(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``DECRBY`` (Kuzzle ``ms:decrby``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``decrby``."""
         return await self._command("decrby", (key, value), {}, sdk)
 
     async def delete(self, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``DEL`` (Kuzzle ``ms:del``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``del``."""
         return await self._command("del", (keys,), {}, sdk)
 
     async def exists(self, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``EXISTS`` (Kuzzle ``ms:exists``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``exists``."""
         return await self._command("exists", (keys,), {}, sdk)
 
     async def expire(self, key: str, seconds: int, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``EXPIRE`` (Kuzzle ``ms:expire``).
+        """Redis ``expire``.
 
         Returns: True when Redis answered 1.
         """
@@ -123,7 +101,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def expireat(self, key: str, timestamp: int, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``EXPIREAT`` (Kuzzle ``ms:expireat``).
+        """Redis ``expireat``.
 
         Returns: True when Redis answered 1.
         """
@@ -131,23 +109,20 @@ class MemoryStorageController(BaseController):
         return result
 
     async def flushdb(self, **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``FLUSHDB`` (Kuzzle ``ms:flushdb``).
+        """Redis ``flushdb``.
 
         Returns: None.
         """
         await self._command("flushdb", (), {}, sdk)
 
     async def geoadd(self, key: str, points: list[dict[str, Any]], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``GEOADD`` (Kuzzle ``ms:geoadd``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``geoadd``."""
         return await self._command("geoadd", (key, points), {}, sdk)
 
     async def geodist(
         self, key: str, member1: str, member2: str, *, unit: str | None = None, **sdk: Unpack[ReadOptions]
     ) -> float | None:
-        """Redis ``GEODIST`` (Kuzzle ``ms:geodist``).
+        """Redis ``geodist``.
 
         Returns: The number, or None (no such key or member).
         """
@@ -155,16 +130,13 @@ class MemoryStorageController(BaseController):
         return result
 
     async def geohash(self, key: str, members: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``GEOHASH`` (Kuzzle ``ms:geohash``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``geohash``."""
         return await self._command("geohash", (key, members), {}, sdk)
 
     async def geopos(
         self, key: str, members: list[str], **sdk: Unpack[ReadOptions]
     ) -> list[list[float | None] | None]:
-        """Redis ``GEOPOS`` (Kuzzle ``ms:geopos``).
+        """Redis ``geopos``.
 
         Returns: ``[[lon, lat] or None]``.
         """
@@ -185,7 +157,7 @@ class MemoryStorageController(BaseController):
         sort: str | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> list[dict[str, Any]]:
-        """Redis ``GEORADIUS`` (Kuzzle ``ms:georadius``).
+        """Redis ``georadius``.
 
         Returns: ``[{"name", "coordinates"?, "distance"?}]``.
         """
@@ -210,7 +182,7 @@ class MemoryStorageController(BaseController):
         sort: str | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> list[dict[str, Any]]:
-        """Redis ``GEORADIUSBYMEMBER`` (Kuzzle ``ms:georadiusbymember``).
+        """Redis ``georadiusbymember``.
 
         Returns: ``[{"name", "coordinates"?, "distance"?}]``.
         """
@@ -223,42 +195,27 @@ class MemoryStorageController(BaseController):
         return result
 
     async def get(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``GET`` (Kuzzle ``ms:get``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``get``."""
         return await self._command("get", (key,), {}, sdk)
 
     async def getbit(self, key: str, offset: int, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``GETBIT`` (Kuzzle ``ms:getbit``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``getbit``."""
         return await self._command("getbit", (key, offset), {}, sdk)
 
     async def getrange(self, key: str, start: int, end: int, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``GETRANGE`` (Kuzzle ``ms:getrange``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``getrange``."""
         return await self._command("getrange", (key, start, end), {}, sdk)
 
     async def getset(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``GETSET`` (Kuzzle ``ms:getset``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``getset``."""
         return await self._command("getset", (key, value), {}, sdk)
 
     async def hdel(self, key: str, fields: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HDEL`` (Kuzzle ``ms:hdel``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``hdel``."""
         return await self._command("hdel", (key, fields), {}, sdk)
 
     async def hexists(self, key: str, field: str, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``HEXISTS`` (Kuzzle ``ms:hexists``).
+        """Redis ``hexists``.
 
         Returns: True when Redis answered 1.
         """
@@ -266,30 +223,21 @@ class MemoryStorageController(BaseController):
         return result
 
     async def hget(self, key: str, field: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HGET`` (Kuzzle ``ms:hget``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``hget``."""
         return await self._command("hget", (key, field), {}, sdk)
 
     async def hgetall(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HGETALL`` (Kuzzle ``ms:hgetall``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``hgetall``."""
         return await self._command("hgetall", (key,), {}, sdk)
 
     async def hincrby(self, key: str, field: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HINCRBY`` (Kuzzle ``ms:hincrby``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``hincrby``."""
         return await self._command("hincrby", (key, field, value), {}, sdk)
 
     async def hincrbyfloat(
         self, key: str, field: str, value: Value, **sdk: Unpack[ReadOptions]
     ) -> float | None:
-        """Redis ``HINCRBYFLOAT`` (Kuzzle ``ms:hincrbyfloat``).
+        """Redis ``hincrbyfloat``.
 
         Returns: The number, or None (no such key or member).
         """
@@ -297,28 +245,19 @@ class MemoryStorageController(BaseController):
         return result
 
     async def hkeys(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HKEYS`` (Kuzzle ``ms:hkeys``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``hkeys``."""
         return await self._command("hkeys", (key,), {}, sdk)
 
     async def hlen(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HLEN`` (Kuzzle ``ms:hlen``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``hlen``."""
         return await self._command("hlen", (key,), {}, sdk)
 
     async def hmget(self, key: str, fields: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HMGET`` (Kuzzle ``ms:hmget``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``hmget``."""
         return await self._command("hmget", (key, fields), {}, sdk)
 
     async def hmset(self, key: str, entries: list[dict[str, Any]], **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``HMSET`` (Kuzzle ``ms:hmset``).
+        """Redis ``hmset``.
 
         Returns: None.
         """
@@ -333,7 +272,7 @@ class MemoryStorageController(BaseController):
         count: int | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> dict[str, Any]:
-        """Redis ``HSCAN`` (Kuzzle ``ms:hscan``).
+        """Redis ``hscan``.
 
         Returns: ``{"cursor": str, "values": list}``: call again with ``cursor`` until it is ``"0"``.
         """
@@ -343,7 +282,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def hset(self, key: str, field: str, value: Value, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``HSET`` (Kuzzle ``ms:hset``).
+        """Redis ``hset``.
 
         Returns: True when Redis answered 1.
         """
@@ -351,7 +290,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def hsetnx(self, key: str, field: str, value: Value, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``HSETNX`` (Kuzzle ``ms:hsetnx``).
+        """Redis ``hsetnx``.
 
         Returns: True when Redis answered 1.
         """
@@ -359,35 +298,23 @@ class MemoryStorageController(BaseController):
         return result
 
     async def hstrlen(self, key: str, field: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HSTRLEN`` (Kuzzle ``ms:hstrlen``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``hstrlen``."""
         return await self._command("hstrlen", (key, field), {}, sdk)
 
     async def hvals(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``HVALS`` (Kuzzle ``ms:hvals``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``hvals``."""
         return await self._command("hvals", (key,), {}, sdk)
 
     async def incr(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``INCR`` (Kuzzle ``ms:incr``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``incr``."""
         return await self._command("incr", (key,), {}, sdk)
 
     async def incrby(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``INCRBY`` (Kuzzle ``ms:incrby``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``incrby``."""
         return await self._command("incrby", (key, value), {}, sdk)
 
     async def incrbyfloat(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> float | None:
-        """Redis ``INCRBYFLOAT`` (Kuzzle ``ms:incrbyfloat``).
+        """Redis ``incrbyfloat``.
 
         Returns: The number, or None (no such key or member).
         """
@@ -395,107 +322,74 @@ class MemoryStorageController(BaseController):
         return result
 
     async def keys(self, pattern: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``KEYS`` (Kuzzle ``ms:keys``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``keys``."""
         return await self._command("keys", (pattern,), {}, sdk)
 
     async def lindex(self, key: str, idx: int, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``LINDEX`` (Kuzzle ``ms:lindex``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``lindex``."""
         return await self._command("lindex", (key, idx), {}, sdk)
 
     async def linsert(
         self, key: str, position: str, pivot: str, value: Value, **sdk: Unpack[ReadOptions]
     ) -> Any:
-        """Redis ``LINSERT`` (Kuzzle ``ms:linsert``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``linsert``."""
         return await self._command("linsert", (key, position, pivot, value), {}, sdk)
 
     async def llen(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``LLEN`` (Kuzzle ``ms:llen``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``llen``."""
         return await self._command("llen", (key,), {}, sdk)
 
     async def lpop(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``LPOP`` (Kuzzle ``ms:lpop``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``lpop``."""
         return await self._command("lpop", (key,), {}, sdk)
 
     async def lpush(self, key: str, values: list[Value], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``LPUSH`` (Kuzzle ``ms:lpush``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``lpush``."""
         return await self._command("lpush", (key, values), {}, sdk)
 
     async def lpushx(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``LPUSHX`` (Kuzzle ``ms:lpushx``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``lpushx``."""
         return await self._command("lpushx", (key, value), {}, sdk)
 
     async def lrange(self, key: str, start: int, stop: int, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``LRANGE`` (Kuzzle ``ms:lrange``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``lrange``."""
         return await self._command("lrange", (key, start, stop), {}, sdk)
 
     async def lrem(self, key: str, count: int, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``LREM`` (Kuzzle ``ms:lrem``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``lrem``."""
         return await self._command("lrem", (key, count, value), {}, sdk)
 
     async def lset(self, key: str, index: int, value: Value, **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``LSET`` (Kuzzle ``ms:lset``).
+        """Redis ``lset``.
 
         Returns: None.
         """
         await self._command("lset", (key, index, value), {}, sdk)
 
     async def ltrim(self, key: str, start: int, stop: int, **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``LTRIM`` (Kuzzle ``ms:ltrim``).
+        """Redis ``ltrim``.
 
         Returns: None.
         """
         await self._command("ltrim", (key, start, stop), {}, sdk)
 
     async def mexecute(self, actions: list[dict[str, Any]], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``MEXECUTE`` (Kuzzle ``ms:mexecute``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``mexecute``."""
         return await self._command("mexecute", (actions,), {}, sdk)
 
     async def mget(self, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``MGET`` (Kuzzle ``ms:mget``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``mget``."""
         return await self._command("mget", (keys,), {}, sdk)
 
     async def mset(self, entries: list[dict[str, Any]], **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``MSET`` (Kuzzle ``ms:mset``).
+        """Redis ``mset``.
 
         Returns: None.
         """
         await self._command("mset", (entries,), {}, sdk)
 
     async def msetnx(self, entries: list[dict[str, Any]], **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``MSETNX`` (Kuzzle ``ms:msetnx``).
+        """Redis ``msetnx``.
 
         Returns: True when Redis answered 1.
         """
@@ -503,14 +397,11 @@ class MemoryStorageController(BaseController):
         return result
 
     async def object(self, key: str, subcommand: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``OBJECT`` (Kuzzle ``ms:object``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``object``."""
         return await self._command("object", (key, subcommand), {}, sdk)
 
     async def persist(self, key: str, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``PERSIST`` (Kuzzle ``ms:persist``).
+        """Redis ``persist``.
 
         Returns: True when Redis answered 1.
         """
@@ -518,7 +409,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def pexpire(self, key: str, milliseconds: int, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``PEXPIRE`` (Kuzzle ``ms:pexpire``).
+        """Redis ``pexpire``.
 
         Returns: True when Redis answered 1.
         """
@@ -526,7 +417,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def pexpireat(self, key: str, timestamp: int, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``PEXPIREAT`` (Kuzzle ``ms:pexpireat``).
+        """Redis ``pexpireat``.
 
         Returns: True when Redis answered 1.
         """
@@ -534,7 +425,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def pfadd(self, key: str, elements: list[Any], **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``PFADD`` (Kuzzle ``ms:pfadd``).
+        """Redis ``pfadd``.
 
         Returns: True when Redis answered 1.
         """
@@ -542,56 +433,44 @@ class MemoryStorageController(BaseController):
         return result
 
     async def pfcount(self, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``PFCOUNT`` (Kuzzle ``ms:pfcount``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``pfcount``."""
         return await self._command("pfcount", (keys,), {}, sdk)
 
     async def pfmerge(self, key: str, sources: list[str], **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``PFMERGE`` (Kuzzle ``ms:pfmerge``).
+        """Redis ``pfmerge``.
 
         Returns: None.
         """
         await self._command("pfmerge", (key, sources), {}, sdk)
 
     async def ping(self, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``PING`` (Kuzzle ``ms:ping``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``ping``."""
         return await self._command("ping", (), {}, sdk)
 
     async def psetex(self, key: str, value: Value, milliseconds: int, **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``PSETEX`` (Kuzzle ``ms:psetex``).
+        """Redis ``psetex``.
 
         Returns: None.
         """
         await self._command("psetex", (key, value, milliseconds), {}, sdk)
 
     async def pttl(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``PTTL`` (Kuzzle ``ms:pttl``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``pttl``."""
         return await self._command("pttl", (key,), {}, sdk)
 
     async def randomkey(self, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``RANDOMKEY`` (Kuzzle ``ms:randomkey``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``randomkey``."""
         return await self._command("randomkey", (), {}, sdk)
 
     async def rename(self, key: str, newkey: str, **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``RENAME`` (Kuzzle ``ms:rename``).
+        """Redis ``rename``.
 
         Returns: None.
         """
         await self._command("rename", (key, newkey), {}, sdk)
 
     async def renamenx(self, key: str, newkey: str, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``RENAMENX`` (Kuzzle ``ms:renamenx``).
+        """Redis ``renamenx``.
 
         Returns: True when Redis answered 1.
         """
@@ -599,38 +478,23 @@ class MemoryStorageController(BaseController):
         return result
 
     async def rpop(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``RPOP`` (Kuzzle ``ms:rpop``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``rpop``."""
         return await self._command("rpop", (key,), {}, sdk)
 
     async def rpoplpush(self, source: str, destination: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``RPOPLPUSH`` (Kuzzle ``ms:rpoplpush``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``rpoplpush``."""
         return await self._command("rpoplpush", (source, destination), {}, sdk)
 
     async def rpush(self, key: str, values: list[Value], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``RPUSH`` (Kuzzle ``ms:rpush``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``rpush``."""
         return await self._command("rpush", (key, values), {}, sdk)
 
     async def rpushx(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``RPUSHX`` (Kuzzle ``ms:rpushx``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``rpushx``."""
         return await self._command("rpushx", (key, value), {}, sdk)
 
     async def sadd(self, key: str, members: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SADD`` (Kuzzle ``ms:sadd``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``sadd``."""
         return await self._command("sadd", (key, members), {}, sdk)
 
     async def scan(
@@ -641,7 +505,7 @@ class MemoryStorageController(BaseController):
         count: int | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> dict[str, Any]:
-        """Redis ``SCAN`` (Kuzzle ``ms:scan``).
+        """Redis ``scan``.
 
         Returns: ``{"cursor": str, "values": list}``: call again with ``cursor`` until it is ``"0"``.
         """
@@ -649,26 +513,17 @@ class MemoryStorageController(BaseController):
         return result
 
     async def scard(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SCARD`` (Kuzzle ``ms:scard``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``scard``."""
         return await self._command("scard", (key,), {}, sdk)
 
     async def sdiff(self, key: str, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SDIFF`` (Kuzzle ``ms:sdiff``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``sdiff``."""
         return await self._command("sdiff", (key, keys), {}, sdk)
 
     async def sdiffstore(
         self, key: str, keys: list[str], destination: str, **sdk: Unpack[ReadOptions]
     ) -> Any:
-        """Redis ``SDIFFSTORE`` (Kuzzle ``ms:sdiffstore``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``sdiffstore``."""
         return await self._command("sdiffstore", (key, keys, destination), {}, sdk)
 
     async def set(
@@ -682,21 +537,21 @@ class MemoryStorageController(BaseController):
         xx: bool | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> None:
-        """Redis ``SET`` (Kuzzle ``ms:set``).
+        """Redis ``set``.
 
         Returns: None.
         """
         await self._command("set", (key, value), {"ex": ex, "px": px, "nx": nx, "xx": xx}, sdk)
 
     async def setex(self, key: str, value: Value, seconds: int, **sdk: Unpack[ReadOptions]) -> None:
-        """Redis ``SETEX`` (Kuzzle ``ms:setex``).
+        """Redis ``setex``.
 
         Returns: None.
         """
         await self._command("setex", (key, value, seconds), {}, sdk)
 
     async def setnx(self, key: str, value: Value, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``SETNX`` (Kuzzle ``ms:setnx``).
+        """Redis ``setnx``.
 
         Returns: True when Redis answered 1.
         """
@@ -704,21 +559,15 @@ class MemoryStorageController(BaseController):
         return result
 
     async def sinter(self, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SINTER`` (Kuzzle ``ms:sinter``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``sinter``."""
         return await self._command("sinter", (keys,), {}, sdk)
 
     async def sinterstore(self, destination: str, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SINTERSTORE`` (Kuzzle ``ms:sinterstore``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``sinterstore``."""
         return await self._command("sinterstore", (destination, keys), {}, sdk)
 
     async def sismember(self, key: str, member: str, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``SISMEMBER`` (Kuzzle ``ms:sismember``).
+        """Redis ``sismember``.
 
         Returns: True when Redis answered 1.
         """
@@ -726,14 +575,11 @@ class MemoryStorageController(BaseController):
         return result
 
     async def smembers(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SMEMBERS`` (Kuzzle ``ms:smembers``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``smembers``."""
         return await self._command("smembers", (key,), {}, sdk)
 
     async def smove(self, key: str, destination: str, member: str, **sdk: Unpack[ReadOptions]) -> bool:
-        """Redis ``SMOVE`` (Kuzzle ``ms:smove``).
+        """Redis ``smove``.
 
         Returns: True when Redis answered 1.
         """
@@ -751,10 +597,7 @@ class MemoryStorageController(BaseController):
         limit: list[int] | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> Any:
-        """Redis ``SORT`` (Kuzzle ``ms:sort``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``sort``."""
         return await self._command(
             "sort",
             (key,),
@@ -763,7 +606,7 @@ class MemoryStorageController(BaseController):
         )
 
     async def spop(self, key: str, *, count: int | None = None, **sdk: Unpack[ReadOptions]) -> list[str]:
-        """Redis ``SPOP`` (Kuzzle ``ms:spop``).
+        """Redis ``spop``.
 
         Returns: A list, even for a single member.
         """
@@ -773,7 +616,7 @@ class MemoryStorageController(BaseController):
     async def srandmember(
         self, key: str, *, count: int | None = None, **sdk: Unpack[ReadOptions]
     ) -> list[str]:
-        """Redis ``SRANDMEMBER`` (Kuzzle ``ms:srandmember``).
+        """Redis ``srandmember``.
 
         Returns: A list, even for a single member.
         """
@@ -781,10 +624,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def srem(self, key: str, members: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SREM`` (Kuzzle ``ms:srem``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``srem``."""
         return await self._command("srem", (key, members), {}, sdk)
 
     async def sscan(
@@ -796,7 +636,7 @@ class MemoryStorageController(BaseController):
         count: int | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> dict[str, Any]:
-        """Redis ``SSCAN`` (Kuzzle ``ms:sscan``).
+        """Redis ``sscan``.
 
         Returns: ``{"cursor": str, "values": list}``: call again with ``cursor`` until it is ``"0"``.
         """
@@ -806,28 +646,19 @@ class MemoryStorageController(BaseController):
         return result
 
     async def strlen(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``STRLEN`` (Kuzzle ``ms:strlen``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``strlen``."""
         return await self._command("strlen", (key,), {}, sdk)
 
     async def sunion(self, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SUNION`` (Kuzzle ``ms:sunion``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``sunion``."""
         return await self._command("sunion", (keys,), {}, sdk)
 
     async def sunionstore(self, destination: str, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``SUNIONSTORE`` (Kuzzle ``ms:sunionstore``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``sunionstore``."""
         return await self._command("sunionstore", (destination, keys), {}, sdk)
 
     async def time(self, **sdk: Unpack[ReadOptions]) -> list[int]:
-        """Redis ``TIME`` (Kuzzle ``ms:time``).
+        """Redis ``time``.
 
         Returns: ``[seconds, microseconds]``.
         """
@@ -835,24 +666,15 @@ class MemoryStorageController(BaseController):
         return result
 
     async def touch(self, keys: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``TOUCH`` (Kuzzle ``ms:touch``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``touch``."""
         return await self._command("touch", (keys,), {}, sdk)
 
     async def ttl(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``TTL`` (Kuzzle ``ms:ttl``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``ttl``."""
         return await self._command("ttl", (key,), {}, sdk)
 
     async def type(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``TYPE`` (Kuzzle ``ms:type``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``type``."""
         return await self._command("type", (key,), {}, sdk)
 
     async def zadd(
@@ -866,31 +688,19 @@ class MemoryStorageController(BaseController):
         incr: bool | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> Any:
-        """Redis ``ZADD`` (Kuzzle ``ms:zadd``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``zadd``."""
         return await self._command("zadd", (key, elements), {"nx": nx, "xx": xx, "ch": ch, "incr": incr}, sdk)
 
     async def zcard(self, key: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZCARD`` (Kuzzle ``ms:zcard``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``zcard``."""
         return await self._command("zcard", (key,), {}, sdk)
 
     async def zcount(self, key: str, min: Value, max: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZCOUNT`` (Kuzzle ``ms:zcount``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``zcount``."""
         return await self._command("zcount", (key, min, max), {}, sdk)
 
     async def zincrby(self, key: str, member: str, value: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZINCRBY`` (Kuzzle ``ms:zincrby``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``zincrby``."""
         return await self._command("zincrby", (key, member, value), {}, sdk)
 
     async def zinterstore(
@@ -902,25 +712,19 @@ class MemoryStorageController(BaseController):
         aggregate: str | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> Any:
-        """Redis ``ZINTERSTORE`` (Kuzzle ``ms:zinterstore``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``zinterstore``."""
         return await self._command(
             "zinterstore", (key, keys), {"weights": weights, "aggregate": aggregate}, sdk
         )
 
     async def zlexcount(self, key: str, min: Value, max: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZLEXCOUNT`` (Kuzzle ``ms:zlexcount``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``zlexcount``."""
         return await self._command("zlexcount", (key, min, max), {}, sdk)
 
     async def zrange(
         self, key: str, start: int, stop: int, *, limit: list[int] | None = None, **sdk: Unpack[ReadOptions]
     ) -> list[dict[str, Any]]:
-        """Redis ``ZRANGE`` (Kuzzle ``ms:zrange``).
+        """Redis ``zrange``.
 
         Returns: ``[{"member": str, "score": float}]``.
         """
@@ -932,16 +736,13 @@ class MemoryStorageController(BaseController):
     async def zrangebylex(
         self, key: str, min: Value, max: Value, *, limit: list[int] | None = None, **sdk: Unpack[ReadOptions]
     ) -> Any:
-        """Redis ``ZRANGEBYLEX`` (Kuzzle ``ms:zrangebylex``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``zrangebylex``."""
         return await self._command("zrangebylex", (key, min, max), {"limit": limit}, sdk)
 
     async def zrangebyscore(
         self, key: str, min: Value, max: Value, *, limit: list[int] | None = None, **sdk: Unpack[ReadOptions]
     ) -> list[dict[str, Any]]:
-        """Redis ``ZRANGEBYSCORE`` (Kuzzle ``ms:zrangebyscore``).
+        """Redis ``zrangebyscore``.
 
         Returns: ``[{"member": str, "score": float}]``.
         """
@@ -951,44 +752,29 @@ class MemoryStorageController(BaseController):
         return result
 
     async def zrank(self, key: str, member: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZRANK`` (Kuzzle ``ms:zrank``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``zrank``."""
         return await self._command("zrank", (key, member), {}, sdk)
 
     async def zrem(self, key: str, members: list[str], **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZREM`` (Kuzzle ``ms:zrem``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``zrem``."""
         return await self._command("zrem", (key, members), {}, sdk)
 
     async def zremrangebylex(self, key: str, min: Value, max: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZREMRANGEBYLEX`` (Kuzzle ``ms:zremrangebylex``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``zremrangebylex``."""
         return await self._command("zremrangebylex", (key, min, max), {}, sdk)
 
     async def zremrangebyrank(self, key: str, start: int, stop: int, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZREMRANGEBYRANK`` (Kuzzle ``ms:zremrangebyrank``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``zremrangebyrank``."""
         return await self._command("zremrangebyrank", (key, start, stop), {}, sdk)
 
     async def zremrangebyscore(self, key: str, min: Value, max: Value, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZREMRANGEBYSCORE`` (Kuzzle ``ms:zremrangebyscore``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``zremrangebyscore``."""
         return await self._command("zremrangebyscore", (key, min, max), {}, sdk)
 
     async def zrevrange(
         self, key: str, start: int, stop: int, *, limit: list[int] | None = None, **sdk: Unpack[ReadOptions]
     ) -> list[dict[str, Any]]:
-        """Redis ``ZREVRANGE`` (Kuzzle ``ms:zrevrange``).
+        """Redis ``zrevrange``.
 
         Returns: ``[{"member": str, "score": float}]``.
         """
@@ -1000,16 +786,13 @@ class MemoryStorageController(BaseController):
     async def zrevrangebylex(
         self, key: str, min: Value, max: Value, *, limit: list[int] | None = None, **sdk: Unpack[ReadOptions]
     ) -> Any:
-        """Redis ``ZREVRANGEBYLEX`` (Kuzzle ``ms:zrevrangebylex``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``zrevrangebylex``."""
         return await self._command("zrevrangebylex", (key, min, max), {"limit": limit}, sdk)
 
     async def zrevrangebyscore(
         self, key: str, min: Value, max: Value, *, limit: list[int] | None = None, **sdk: Unpack[ReadOptions]
     ) -> list[dict[str, Any]]:
-        """Redis ``ZREVRANGEBYSCORE`` (Kuzzle ``ms:zrevrangebyscore``).
+        """Redis ``zrevrangebyscore``.
 
         Returns: ``[{"member": str, "score": float}]``.
         """
@@ -1019,10 +802,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def zrevrank(self, key: str, member: str, **sdk: Unpack[ReadOptions]) -> Any:
-        """Redis ``ZREVRANK`` (Kuzzle ``ms:zrevrank``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``zrevrank``."""
         return await self._command("zrevrank", (key, member), {}, sdk)
 
     async def zscan(
@@ -1034,7 +814,7 @@ class MemoryStorageController(BaseController):
         count: int | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> dict[str, Any]:
-        """Redis ``ZSCAN`` (Kuzzle ``ms:zscan``).
+        """Redis ``zscan``.
 
         Returns: ``{"cursor": str, "values": list}``: call again with ``cursor`` until it is ``"0"``.
         """
@@ -1044,7 +824,7 @@ class MemoryStorageController(BaseController):
         return result
 
     async def zscore(self, key: str, member: str, **sdk: Unpack[ReadOptions]) -> float | None:
-        """Redis ``ZSCORE`` (Kuzzle ``ms:zscore``).
+        """Redis ``zscore``.
 
         Returns: The number, or None (no such key or member).
         """
@@ -1060,10 +840,7 @@ class MemoryStorageController(BaseController):
         aggregate: str | None = None,
         **sdk: Unpack[ReadOptions],
     ) -> Any:
-        """Redis ``ZUNIONSTORE`` (Kuzzle ``ms:zunionstore``).
-
-        Returns: Redis's reply, as Kuzzle gives it (strings, integers, lists, None).
-        """
+        """Redis ``zunionstore``."""
         return await self._command(
             "zunionstore", (key, keys), {"weights": weights, "aggregate": aggregate}, sdk
         )

@@ -65,7 +65,7 @@ def test_slim_wheel_keeps_api_docstrings_and_a_valid_record(wheel: Path) -> None
             assert row[1] == record_hash(contents[row[0]]) and row[2] == str(len(contents[row[0]])), row[0]
     client = contents["kuzzle_browser/client.py"].decode()
     assert "Theory of operation" not in client and "\n#" not in client
-    assert '"""The Kuzzle SDK entry point.' in client
+    assert "The Kuzzle SDK entry point." in client
 
 
 def test_slim_source_behaves_like_the_source() -> None:

@@ -18,9 +18,9 @@ Kuzzle's ``_mChanges`` and its storage layer (``_extractMDocuments``, ``_mExecut
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ..context import Handler
 from ..errors import incomplete_multiple_request, kerror
@@ -31,6 +31,10 @@ from ..storage import Document
 from .document_base import DocumentBase, content, js_string, now_ms, public
 
 Entry = dict[str, Any]
+Stored = tuple[str, Document, Document | None, Entry, Entry]
+"""What one write reports: its notification (action, document, previous version, result)
+and its ``successes`` entry."""
+_Item = TypeVar("_Item")
 
 # Kuzzle's limits.documentsWriteCount and limits.documentsFetchCount defaults.
 DOCUMENTS_WRITE_COUNT = 200
@@ -100,19 +104,25 @@ class MultiDocumentActions(DocumentBase):
             await self._notify_write(request, notify, document, before, result)
         return {"errors": batch.rejected, "successes": batch.items}
 
-    def _write(
-        self,
-        request: KuzzleRequest,
-        batch: _Batch,
-        echo: Entry,
-        store: Callable[[], tuple[Document, Document | None]],
-    ) -> tuple[Document, Document | None] | None:
-        """Run one bulk item; a mapping refusal becomes an error entry with Elasticsearch's reason."""
-        try:
-            return store()
-        except MappingRejection as error:
-            batch.refuse(echo, error.reason)
-            return None
+    def _write_each(
+        self, batch: _Batch, writes: Iterable[tuple[Entry, _Item]], write: Callable[[_Item], Stored]
+    ) -> _Batch:
+        """The m* actions' one bulk loop: ``write`` stores each item and says what it reports.
+
+        ``writes`` gives ``(echo, item)`` pairs; a mapping refusal makes ``echo`` an error
+        entry with Elasticsearch's reason, and the others go on. A generator may refuse
+        items itself (``document not found``) and look up each one after the previous
+        write, as Kuzzle's loop does: it resumes only once that write is done.
+        """
+        for echo, item in writes:
+            try:
+                notify, document, before, result, success = write(item)
+            except MappingRejection as error:
+                batch.refuse(echo, error.reason)
+                continue
+            batch.notifications.append((notify, document, before, result))
+            batch.items.append(success)
+        return batch
 
     def _wants_source(self, request: KuzzleRequest) -> bool:
         raw = request.args.get("source")
@@ -149,22 +159,13 @@ class MultiDocumentActions(DocumentBase):
             else:
                 to_write.append((doc_id, body))
         with_source = self._wants_source(request) or create_only
-        for doc_id, body in to_write:
-            source = {"_kuzzle_info": dict(meta), **body}
+
+        def index_one(item: tuple[Any, dict[str, Any]]) -> Stored:
+            doc_id, source = item
             key = None if doc_id is None else js_string(doc_id)
-            written = self._write(
-                request,
-                batch,
-                _bulk_doc(doc_id, source),
-                lambda key=key, source=source: self._index_one(index, collection, key, source),  # type: ignore[misc]
-            )
-            if written is None:
-                continue
-            document, before = written
+            document, before = self._index_one(index, collection, key, source)
             created = bool(document["created"])
-            notify = "create" if created else "replace"
-            batch.notifications.append((notify, document, before, public(document)))
-            item: Entry = {
+            success: Entry = {
                 "_id": document["_id"],
                 "_source": document["_source"],
                 "_version": document["_version"],
@@ -173,9 +174,12 @@ class MultiDocumentActions(DocumentBase):
                 "status": 201 if created else 200,
             }
             if not with_source:
-                del item["_source"]
-            batch.items.append(item)
-        return await self._answer(request, action, batch)
+                del success["_source"]
+            return "create" if created else "replace", document, before, public(document), success
+
+        sources = [(doc_id, {"_kuzzle_info": dict(meta), **body}) for doc_id, body in to_write]
+        writes = [(_bulk_doc(doc_id, source), (doc_id, source)) for doc_id, source in sources]
+        return await self._answer(request, action, self._write_each(batch, writes, index_one))
 
     def _index_one(
         self, index: str, collection: str, doc_id: str | None, source: dict[str, Any]
@@ -203,27 +207,23 @@ class MultiDocumentActions(DocumentBase):
         index, collection = request.get_index(), request.get_collection()
         storage = self._ctx.storage
         meta = self._created_info(request)
-        for doc_id, body in extracted:
-            before = storage.find(index, collection, doc_id)
-            if before is None:
-                batch.refuse(_echo(doc_id, body), "document not found", 404)
-                continue
-            source = {"_kuzzle_info": dict(meta), **body}
-            written = self._write(
-                request,
-                batch,
-                _bulk_doc(doc_id, source),
-                lambda doc_id=doc_id, source=source, before=before: (  # type: ignore[misc]
-                    storage.write(index, collection, doc_id, source),
-                    before,
-                ),
-            )
-            if written is None:
-                continue
-            document = written[0]
-            batch.notifications.append(("replace", document, before, public(document)))
-            batch.items.append({**public(document), "created": False, "result": "updated", "status": 200})
-        return await self._answer(request, "mReplace", batch)
+
+        def found() -> Iterator[tuple[Entry, tuple[str, dict[str, Any], Document]]]:
+            for doc_id, body in extracted:
+                before = storage.find(index, collection, doc_id)
+                if before is None:
+                    batch.refuse(_echo(doc_id, body), "document not found", 404)
+                    continue
+                source = {"_kuzzle_info": dict(meta), **body}
+                yield _bulk_doc(doc_id, source), (doc_id, source, before)
+
+        def replace(item: tuple[str, dict[str, Any], Document]) -> Stored:
+            doc_id, source, before = item
+            document = storage.write(index, collection, doc_id, source)
+            success = {**public(document), "created": False, "result": "updated", "status": 200}
+            return "replace", document, before, public(document), success
+
+        return await self._answer(request, "mReplace", self._write_each(batch, found(), replace))
 
     async def m_update(self, request: KuzzleRequest) -> dict[str, Any]:
         documents = self._m_documents(request)
@@ -251,29 +251,23 @@ class MultiDocumentActions(DocumentBase):
         meta = {"updatedAt": now_ms(), "updater": request.kuid}
         index, collection = (request.get_index(), request.get_collection()) if to_update else ("", "")
         storage = self._ctx.storage
-        for doc_id, body in to_update:
-            changes = {"_kuzzle_info": dict(meta), **body}
-            before = storage.find(index, collection, doc_id)
-            if before is None:
-                batch.refuse(_echo(doc_id, changes), "document not found", 404)
-                continue
-            merged = deep_merge(before["_source"], changes)
-            written = self._write(
-                request,
-                batch,
-                _bulk_doc(doc_id, changes),
-                lambda doc_id=doc_id, merged=merged, before=before: (  # type: ignore[misc]
-                    storage.write(index, collection, doc_id, merged),
-                    before,
-                ),
-            )
-            if written is None:
-                continue
-            document = written[0]
+
+        def found() -> Iterator[tuple[Entry, tuple[str, dict[str, Any], dict[str, Any], Document]]]:
+            for doc_id, body in to_update:
+                changes = {"_kuzzle_info": dict(meta), **body}
+                before = storage.find(index, collection, doc_id)
+                if before is None:
+                    batch.refuse(_echo(doc_id, changes), "document not found", 404)
+                    continue
+                yield _bulk_doc(doc_id, changes), (doc_id, body, changes, before)
+
+        def update(item: tuple[str, dict[str, Any], dict[str, Any], Document]) -> Stored:
+            doc_id, body, changes, before = item
+            document = storage.write(index, collection, doc_id, deep_merge(before["_source"], changes))
             result = {**public(document), "_updatedFields": leaf_paths(body)}
-            batch.notifications.append(("update", document, before, result))
-            batch.items.append({**public(document), "status": 200})
-        return batch
+            return "update", document, before, result, {**public(document), "status": 200}
+
+        return self._write_each(batch, found(), update)
 
     async def m_upsert(self, request: KuzzleRequest) -> dict[str, Any]:
         documents = self._m_documents(request)
@@ -293,30 +287,27 @@ class MultiDocumentActions(DocumentBase):
         index, collection = (request.get_index(), request.get_collection()) if documents else ("", "")
         storage = self._ctx.storage
         now, user = now_ms(), request.kuid
-        for doc_id, changes, defaults in extracted:
-            doc = {"_kuzzle_info": {"updatedAt": now, "updater": user}, **changes}
-            upsert = {"_kuzzle_info": {"author": user, "createdAt": now}, **changes, **defaults}
-            before = storage.find(index, collection, doc_id)
-            source = upsert if before is None else deep_merge(before["_source"], doc)
-            written = self._write(
-                request,
-                batch,
-                {"_id": doc_id, "_source": {"changes": doc, "default": upsert}},
-                lambda doc_id=doc_id, source=source, before=before: (  # type: ignore[misc]
-                    storage.write(index, collection, doc_id, source),
-                    before,
-                ),
-            )
-            if written is None:
-                continue
-            document = written[0]
+
+        def found() -> Iterator[tuple[Entry, tuple[str, dict[str, Any], dict[str, Any], Document | None]]]:
+            for doc_id, changes, defaults in extracted:
+                doc = {"_kuzzle_info": {"updatedAt": now, "updater": user}, **changes}
+                upsert = {"_kuzzle_info": {"author": user, "createdAt": now}, **changes, **defaults}
+                before = storage.find(index, collection, doc_id)
+                source = upsert if before is None else deep_merge(before["_source"], doc)
+                echo = {"_id": doc_id, "_source": {"changes": doc, "default": upsert}}
+                yield echo, (doc_id, changes, source, before)
+
+        def upsert(item: tuple[str, dict[str, Any], dict[str, Any], Document | None]) -> Stored:
+            doc_id, changes, source, before = item
+            document = storage.write(index, collection, doc_id, source)
             created = before is None
             result = public(document)
             if not created:
                 result["_updatedFields"] = leaf_paths(changes)
-            batch.notifications.append(("create" if created else "update", document, before, result))
-            batch.items.append({**public(document), "created": created, "status": 201 if created else 200})
-        return await self._answer(request, "mUpsert", batch)
+            success = {**public(document), "created": created, "status": 201 if created else 200}
+            return "create" if created else "update", document, before, result, success
+
+        return await self._answer(request, "mUpsert", self._write_each(batch, found(), upsert))
 
     # Reads and deletions
 
