@@ -6,16 +6,16 @@ wheel, or a folder holding a ``pyproject.toml`` (built with ``python -m build --
 than the wheel there). Relative specs are relative to ``base`` (the pytest rootdir).
 
 A project whose ``pyproject.toml`` sets ``[tool.pytest-kuzzle-browser] slim-wheel = true``
-gets its ``.py`` files minified in the wheel: every page downloads it. Comments and module
-docstrings go (notes for the source's readers), so do the annotations of plain local
-variables (never evaluated); python-minifier (a maintained minifier rather than our own
-code) then shortens local names and layout (tab indents, short statements joined by
-``;``). What a user or a type checker sees stays: class and function docstrings
-(``help()`` works in a notebook; their indentation is cleaned as ``inspect.getdoc`` would),
-annotations of signatures, attributes and module names (the wheel is ``py.typed``),
-argument names. tests/unit/test_wheel_size.py compares every signature and docstring of
-the wheel with the source's. Tracebacks then quote the wheel's own lines (Python 3.11's
-carets still point at the failing expression).
+gets its ``.py`` files minified in the wheel: every page downloads it. Comments, module
+docstrings and attribute docstrings go (notes for the source's readers and its API pages),
+so do the annotations of plain local variables (never evaluated); python-minifier (a
+maintained minifier rather than our own code) then shortens local names and layout (tab
+indents, short statements joined by ``;``). What a user or a type checker sees stays:
+class and function docstrings (``help()`` works in a notebook; their indentation is
+cleaned as ``inspect.getdoc`` would), annotations of signatures, attributes and module
+names (the wheel is ``py.typed``), argument names. tests/unit/test_wheel_size.py compares
+every signature and docstring of the wheel with the source's. Tracebacks then quote the
+wheel's own lines (Python 3.11's carets still point at the failing expression).
 
 Every wheel is then recompressed with Zopfli (zopflipy's ``ZipFile``): a plain deflate
 stream that any unzip reads, about 3 % smaller than zlib's best level, for a few seconds
@@ -97,13 +97,14 @@ def slim_source(text: str) -> str:
     first = body[0].value if body and isinstance(body[0], ast.Expr) else None
     if isinstance(first, ast.Constant) and isinstance(first.value, str):
         del body[0]
-    for node in ast.walk(tree):  # docstrings, attribute docstrings included, as getdoc shows them
-        if (
-            isinstance(node, ast.Expr)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-        ):
-            node.value.value = inspect.cleandoc(node.value.value)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            # a string statement after the first one (an attribute docstring) exists only
+            # for readers of the source and the API pages built from it: nothing at run time
+            node.body[1:] = [child for child in node.body[1:] if not _is_string(child)]
+        if _is_string(node):  # docstrings as getdoc shows them
+            node.value.value = inspect.cleandoc(node.value.value)  # type: ignore[attr-defined]
+    body[:] = [child for child in body if not _is_string(child)]
     tree = ast.fix_missing_locations(_DropLocalAnnotations().visit(tree))
     # python-minifier's safe defaults, less what would change what users see: annotations
     # (help() signatures, type checkers reading the py.typed wheel), positional-only
@@ -117,6 +118,14 @@ def slim_source(text: str) -> str:
         preserve_locals=_signature_names(tree),
     )
     return minified + "\n"
+
+
+def _is_string(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
 
 
 def _signature_names(tree: ast.Module) -> list[str]:
