@@ -146,6 +146,7 @@ class WebSocket(ProtocolBase):
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         transport: Transport | None = None,
     ) -> None:
+        super().__init__(host, port=port, ssl=ssl, ssl_connection=ssl_connection, transport=transport)
         if headers:
             raise InvalidArgumentError(
                 "The 'headers' option cannot work in a browser: the browser's WebSocket API "
@@ -153,7 +154,6 @@ class WebSocket(ProtocolBase):
                 "(an HttpOnly cookie rides the WebSocket upgrade) or with a token "
                 "(kuzzle.auth.login() / kuzzle.jwt), which is sent inside each request."
             )
-        super().__init__(host, port=port, ssl=ssl, ssl_connection=ssl_connection, transport=transport)
         self._auto_reconnect = check_flag("auto_reconnect", auto_reconnect)
         self._reconnection_delay = check_duration("reconnection_delay", reconnection_delay, allow_zero=True)
         self._ping_interval = check_duration("ping_interval", ping_interval, allow_zero=False)
