@@ -102,5 +102,5 @@ class ProtocolBase(EventEmitter):
         return self.connected
 
     def enable_cookie_support(self) -> None:
-        """Authenticate with Kuzzle's HttpOnly ``authToken`` cookie: HTTP calls go with credentials."""
+        """Use Kuzzle's HttpOnly ``authToken`` cookie (over WebSocket, the auth actions go over HTTP)."""
         self.cookie_support = True

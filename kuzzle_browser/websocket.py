@@ -1,31 +1,13 @@
 """The WebSocket protocol: the JS SDK's ``WebSocket`` class for Python in the browser.
 
-Theory of operation
--------------------
-Every decision is :class:`~kuzzle_browser.protocol.connection.Connection`'s, a
-sans-I/O state machine; this class is its asyncio driver. It turns the
-socket's callbacks, the timer and the ``online`` event into the machine's
-inputs and carries out the commands it returns: open, send to and close
-browser sockets, resolve futures, emit events, arm one ``loop.call_at`` timer.
-
-- ``connect()`` opens a socket; ``connect`` (first time) or ``reconnect``
-  (after an earlier success) is emitted, then ``connect()`` returns.
-- Every ``ping_interval`` ``{"p":1}`` is sent; any inbound frame proves the
-  socket alive; a whole interval without one after a ping means it is dead
-  (docs/protocol.md §5.2).
-- A socket that dies emits ``disconnect`` ``{"origin": "network/error"}`` if it
-  was connected, fails the requests sent over it with
-  :class:`~kuzzle_browser.errors.OutcomeUnknownError`, emits ``networkError``
-  and, with ``auto_reconnect``, tries again every ``reconnection_delay`` (or
-  on the ``online`` event while the browser is offline). ``close()`` stops
-  that, unlike JS SDK 7.17.1 whose pending retry timer survives ``disconnect()``.
-- With cookie authentication, ``auth:login``, ``auth:logout`` and
-  ``auth:refreshToken`` go over HTTP with credentials, because "cookies can
-  only be applied to WebSocket connections during the connection handshake"
-  (JS SDK WebSocket page). On success a new socket is opened so the new cookie
-  rides the upgrade, the old one drains, and ``websocketRenewalDone`` tells
-  the client to restore its subscriptions. The auth call resolves with its
-  result (JS SDK 7.17.1 rejects it, docs/protocol.md §4.3).
+Every decision is :class:`~kuzzle_browser.protocol.connection.Connection`'s (a
+sans-I/O state machine, docs/protocol.md §7); this class is its asyncio driver:
+socket callbacks, one ``loop.call_at`` timer and the ``online`` event go in,
+and it carries out the commands that come out (sockets, futures, events).
+With cookie authentication, ``auth:login``, ``auth:logout`` and
+``auth:refreshToken`` go over HTTP with credentials, then a new socket carries
+the new cookie (docs/protocol.md §4.3); unlike JS SDK 7.17.1, the auth call
+resolves, and ``close()`` stops a pending reconnection.
 """
 
 from __future__ import annotations
@@ -76,7 +58,7 @@ ChannelListener = Callable[[dict[str, Any]], None]
 
 
 class _Listener:
-    """The :class:`SocketListener` of socket number ``sid``: forwards its callbacks to the driver."""
+    """The :class:`SocketListener` of socket ``sid``."""
 
     __slots__ = ("owner", "sid")
 
@@ -218,29 +200,53 @@ class WebSocket(ProtocolBase):
         """The HTTP base URL of the same server, used for cookie authentication."""
         return f"{'https' if self._ssl else 'http'}://{self._host}:{self._port}"
 
-    def enable_cookie_support(self) -> None:
-        """Send ``auth:login``, ``auth:logout`` and ``auth:refreshToken`` over HTTP with credentials."""
-        self.cookie_support = True
-
     # -- the driver: core inputs in, commands out ------------------------------------
 
     def _run(self, commands: list[Command]) -> None:
-        """Carry out ``commands`` in order (the two hot ones first)."""
+        """Carry out the core's ``commands`` in order (the two hot ones first)."""
         for command in commands:
-            kind = type(command)
-            if kind is Resolve:
-                waiter = command.waiter  # type: ignore[union-attr]
-                if not waiter.done():
-                    waiter.set_result(command.value)  # type: ignore[union-attr]
-            elif kind is Notify:
-                payload = command.payload  # type: ignore[union-attr]
-                for listener in command.listeners:  # type: ignore[union-attr]
+            if type(command) is Resolve:
+                if not command.waiter.done():
+                    command.waiter.set_result(command.value)
+            elif type(command) is Notify:
+                for listener in command.listeners:
                     try:
-                        listener(payload)
+                        listener(command.payload)
                     except Exception:
-                        logger.exception("A listener of channel %r raised", command.channel)  # type: ignore[union-attr]
-            else:
-                _EXECUTE[kind](self, command)
+                        logger.exception("A listener of channel %r raised", command.channel)
+            elif type(command) is Send:
+                socket = self._sockets[command.sid]
+                if command.text is not PING_FRAME or socket.is_open:
+                    socket.send(command.text)
+            elif type(command) is Fail:
+                if not command.waiter.done():
+                    command.waiter.set_exception(command.error)
+            elif type(command) is Emit:
+                self.emit(command.name, *command.args)
+            elif type(command) is Open:
+                try:
+                    self._sockets[command.sid] = self.transport.open_socket(
+                        self.url, _Listener(self, command.sid)
+                    )
+                except KuzzleError as exc:
+                    self._run(self._core.open_failed(command.sid, exc, self._loop.time()))
+            elif type(command) is Close:
+                closing = self._sockets.pop(command.sid, None)
+                if closing is not None:
+                    closing.close(command.code)
+            elif type(command) is WakeAt:
+                if self._timer is not None:
+                    self._timer.cancel()
+                when = command.when
+                self._timer = None if when is None else self._loop.call_at(when, self._tick)
+            elif type(command) is WatchOnline:
+                if self._stop_watching_online is not None:
+                    self._stop_watching_online()
+                    self._stop_watching_online = None
+                if command.watch:
+                    # "Do not try to reconnect if the browser is offline": wait for the
+                    # online event instead of burning attempts (kuzzle-sdk PR #456).
+                    self._stop_watching_online = self.transport.on_online(self._online)
 
     def _frames(self, sid: int, frames: list[str | bytes]) -> None:
         # The whole batch is routed in one call; the answers it settles wake their tasks
@@ -249,46 +255,9 @@ class WebSocket(ProtocolBase):
         if commands:
             dispatch_directly(lambda: self._run(commands))
 
-    def _open(self, command: Open) -> None:
-        try:
-            self._sockets[command.sid] = self.transport.open_socket(self.url, _Listener(self, command.sid))
-        except KuzzleError as exc:
-            self._run(self._core.open_failed(command.sid, exc, self._loop.time()))
-
-    def _send(self, command: Send) -> None:
-        socket = self._sockets[command.sid]
-        if command.text is not PING_FRAME or socket.is_open:
-            socket.send(command.text)
-
-    def _close(self, command: Close) -> None:
-        socket = self._sockets.pop(command.sid, None)
-        if socket is not None:
-            socket.close(command.code)
-
-    def _fail(self, command: Fail) -> None:
-        if not command.waiter.done():
-            command.waiter.set_exception(command.error)
-
-    def _emit(self, command: Emit) -> None:
-        self.emit(command.name, *command.args)
-
-    def _watch_online(self, command: WatchOnline) -> None:
-        if self._stop_watching_online is not None:
-            self._stop_watching_online()
-            self._stop_watching_online = None
-        if command.watch:
-            # "Do not try to reconnect if the browser is offline": wait for the
-            # online event instead of burning attempts (kuzzle-sdk PR #456).
-            self._stop_watching_online = self.transport.on_online(self._online)
-
     def _online(self) -> None:
         self._stop_watching_online = None
         self._run(self._core.online(self._loop.time()))
-
-    def _wake_at(self, command: WakeAt) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = None if command.when is None else self._loop.call_at(command.when, self._tick)
 
     def _tick(self) -> None:
         self._timer = None
@@ -418,14 +387,3 @@ class WebSocket(ProtocolBase):
 
     def __repr__(self) -> str:
         return f"<WebSocket {self.url} state={self.state}>"
-
-
-_EXECUTE: Final[dict[type, Callable[[WebSocket, Any], None]]] = {
-    Open: WebSocket._open,
-    Send: WebSocket._send,
-    Close: WebSocket._close,
-    Fail: WebSocket._fail,
-    Emit: WebSocket._emit,
-    WatchOnline: WebSocket._watch_online,
-    WakeAt: WebSocket._wake_at,
-}

@@ -1,20 +1,14 @@
-"""The WebSocket connection's decisions, as a sans-I/O state machine.
+"""The WebSocket connection's decisions: a sans-I/O state machine (docs/protocol.md §7).
 
-:class:`Connection` knows sockets only by number and time only as ``now``
-arguments. The driver (:class:`kuzzle_browser.WebSocket`) feeds it events -
-:meth:`~Connection.connect`, :meth:`~Connection.opened`,
-:meth:`~Connection.frames_received`, :meth:`~Connection.closed`,
-:meth:`~Connection.tick`... - and carries out the commands each returns, in
-order: :class:`Open`, :class:`Send`, :class:`Close` a socket; :class:`Resolve`
-or :class:`Fail` a waiter (a future of the driver's); :class:`Emit` an event;
-:class:`Notify` channel listeners; :class:`WatchOnline`; :class:`WakeAt`
-(call :meth:`~Connection.tick` then). The shape is websockets' ``Protocol``,
-the transitions are a table as in h11; docs/protocol.md "Connection core" draws it.
-
-Sockets: at most one is *current*; during a cookie renewal a *renewing* one is
-opening, and once it opens the old one *drains*: it settles the requests sent
-over it, delivers nothing else, and closes when they are done or after
-:data:`RENEWAL_DRAIN_TIMEOUT`.
+:class:`Connection` knows sockets by number and time as ``now`` arguments. Its
+driver (:class:`kuzzle_browser.WebSocket`) feeds it events and carries out the
+commands each one returns, in order: :class:`Open`, :class:`Send` (the ping only
+if the socket is open), :class:`Close` socket ``sid`` (it reports nothing more);
+:class:`Resolve`/:class:`Fail` ``waiter`` unless it is done (timed out,
+cancelled); :class:`Emit` an event; :class:`Notify` each listener (one that raises
+must not stop the others); :class:`WatchOnline` (start or stop listening for the
+browser's ``online`` event, then call ``online()``); :class:`WakeAt` (call
+``tick()`` then, instead of the previous time; ``None``: never).
 """
 
 from __future__ import annotations
@@ -40,27 +34,8 @@ from kuzzle_browser.protocol.heartbeat import Heartbeat, HeartbeatAction
 from kuzzle_browser.protocol.messages import PING_FRAME, PONG_FRAME, bad_frame, encode_request
 from kuzzle_browser.protocol.requests import RequestTable, new_request_id
 
-__all__ = [
-    "RENEWAL_DRAIN_TIMEOUT",
-    "TOKEN_ERRORS",
-    "Close",
-    "Command",
-    "Connection",
-    "Emit",
-    "Fail",
-    "Notify",
-    "Open",
-    "Resolve",
-    "Send",
-    "State",
-    "WakeAt",
-    "WatchOnline",
-    "backoff",
-]
-
 logger = logging.getLogger("kuzzle_browser.websocket")
 
-# How long a socket replaced by a cookie renewal may keep waiting for its answers.
 RENEWAL_DRAIN_TIMEOUT: Final = 30.0
 TOKEN_ERRORS: Final = frozenset({"security.token.invalid", "security.token.expired"})
 
@@ -69,105 +44,67 @@ Listener = Callable[[dict[str, Any]], None]
 
 
 class State(enum.Enum):
-    """Where the connection stands; :data:`TRANSITIONS` says where it may go."""
-
-    IDLE = "idle"
-    """Not trying: never started, closed by the user, or lost without auto-reconnection."""
+    IDLE = "idle"  # never started, closed by the user, or lost without auto-reconnection
     CONNECTING = "connecting"
-    """A socket is opening."""
     CONNECTED = "connected"
-    """The current socket is open: requests can be sent."""
-    RETRY_WAIT = "retry wait"
-    """Lost or failed; the next attempt is at the retry deadline."""
-    OFFLINE_WAIT = "offline wait"
-    """Lost or failed while the browser is offline; the next attempt is on ``online``."""
+    RETRY_WAIT = "retry wait"  # lost or failed: the next attempt is at the retry deadline
+    OFFLINE_WAIT = "offline wait"  # the same while the browser is offline: on the online event
 
 
-class Event(enum.Enum):
-    """What moves the connection from one :class:`State` to another."""
-
-    CONNECT = "connect"
-    OPENED = "opened"
-    RETRY = "retry"  # an attempt failed or the socket was lost; try again after the delay
-    WAIT_ONLINE = "wait online"  # the same, while the browser is offline
-    GIVE_UP = "give up"  # the same, without auto-reconnection
-    ATTEMPT = "attempt"  # the delay is over, or the browser is online again
-    CLOSE = "close"
-
-
-_S, _E = State, Event
-TRANSITIONS: Final[dict[tuple[State, Event], State]] = {
-    (_S.IDLE, _E.CONNECT): _S.CONNECTING,
-    (_S.RETRY_WAIT, _E.CONNECT): _S.CONNECTING,
-    (_S.OFFLINE_WAIT, _E.CONNECT): _S.CONNECTING,
-    (_S.CONNECTING, _E.OPENED): _S.CONNECTED,
-    **{(state, _E.RETRY): _S.RETRY_WAIT for state in (_S.CONNECTING, _S.CONNECTED)},
-    **{(state, _E.WAIT_ONLINE): _S.OFFLINE_WAIT for state in (_S.CONNECTING, _S.CONNECTED, _S.RETRY_WAIT)},
-    **{(state, _E.GIVE_UP): _S.IDLE for state in (_S.CONNECTING, _S.CONNECTED)},
-    (_S.RETRY_WAIT, _E.ATTEMPT): _S.CONNECTING,
-    (_S.OFFLINE_WAIT, _E.ATTEMPT): _S.CONNECTING,
-    **{(state, _E.CLOSE): _S.IDLE for state in State},
+_S = State
+TRANSITIONS: Final[dict[State, frozenset[State]]] = {
+    _S.IDLE: frozenset({_S.CONNECTING, _S.IDLE}),
+    _S.CONNECTING: frozenset({_S.CONNECTED, _S.RETRY_WAIT, _S.OFFLINE_WAIT, _S.IDLE}),
+    _S.CONNECTED: frozenset({_S.RETRY_WAIT, _S.OFFLINE_WAIT, _S.IDLE}),
+    _S.RETRY_WAIT: frozenset({_S.CONNECTING, _S.OFFLINE_WAIT, _S.IDLE}),
+    _S.OFFLINE_WAIT: frozenset({_S.CONNECTING, _S.IDLE}),
 }
-"""``(state, event) -> next state``; any other pair raises :class:`InvalidStateError`."""
+"""The states each state may go to; any other move raises :class:`InvalidStateError`."""
 
 
 def backoff(delay: float) -> Iterator[float]:
-    """Seconds to wait before each reconnection attempt: ``delay`` every time, as the JS SDK."""
+    """Seconds before each reconnection attempt: ``delay`` every time, as the JS SDK."""
     while True:
         yield delay
 
 
 @dataclass(slots=True)
 class Open:
-    """Open socket number ``sid``; report its events with that number."""
-
     sid: int
 
 
 @dataclass(slots=True)
 class Send:
-    """Send ``text`` on socket ``sid`` (skip it if that socket is not open and ``text`` is the ping)."""
-
     sid: int
     text: str
 
 
 @dataclass(slots=True)
 class Close:
-    """Close socket ``sid`` with ``code``; it reports nothing more."""
-
     sid: int
     code: int = 1000
 
 
 @dataclass(slots=True)
 class Resolve:
-    """Resolve ``waiter`` with ``value`` (unless it is done already: a timeout, a cancellation)."""
-
     waiter: Any
     value: Any
 
 
 @dataclass(slots=True)
 class Fail:
-    """Fail ``waiter`` with ``error`` (unless it is done already)."""
-
     waiter: Any
     error: KuzzleError
 
 
 @dataclass(slots=True)
 class Emit:
-    """Emit the protocol event ``name`` with ``args``."""
-
     name: str
     args: tuple[Any, ...] = ()
 
 
 @dataclass(slots=True)
 class Notify:
-    """Call each of ``listeners`` with ``payload`` (a notification); one raising must not stop the others."""
-
     channel: str
     listeners: tuple[Listener, ...]
     payload: dict[str, Any]
@@ -175,15 +112,11 @@ class Notify:
 
 @dataclass(slots=True)
 class WatchOnline:
-    """Start (``True``) or stop listening for the browser's ``online`` event (then call ``online()``)."""
-
     watch: bool
 
 
 @dataclass(slots=True)
 class WakeAt:
-    """Call :meth:`Connection.tick` at ``when`` (``None``: no timer needed); replaces the previous one."""
-
     when: float | None
 
 
@@ -195,19 +128,12 @@ class _Socket:
 
     def __init__(self, sid: int, deadline: float | None) -> None:
         self.sid = sid
-        self.deadline = deadline  # connect timeout while opening, drain timeout while draining
+        self.deadline = deadline  # the connect timeout while opening, the drain timeout while draining
         self.heartbeat: Heartbeat | None = None
 
 
 class Connection(Generic[W]):
-    """The connection state machine of one :class:`~kuzzle_browser.WebSocket` (see the module docstring).
-
-    Args:
-        where: ``host:port``, for error messages.
-        ping_interval: Seconds between two application pings.
-        connect_timeout: Seconds a socket may take to open.
-        max_request_size: Largest request in bytes; ``None``: no limit.
-    """
+    """The connection of one :class:`~kuzzle_browser.WebSocket`; ``where`` is ``host:port``, for errors."""
 
     def __init__(
         self, where: str, *, ping_interval: float, connect_timeout: float, max_request_size: int | None
@@ -230,40 +156,25 @@ class Connection(Generic[W]):
         self._retry_at: float | None = None
         self._wake: float | None = None
 
-    # -- state -----------------------------------------------------------------------
+    def _to(self, state: State) -> None:
+        if state not in TRANSITIONS[self.state]:
+            raise InvalidStateError(f"No transition from {self.state.name} to {state.name}")
+        self.state = state
 
-    def _to(self, event: Event) -> None:
-        try:
-            self.state = TRANSITIONS[self.state, event]
-        except KeyError:
-            raise InvalidStateError(f"No transition from {self.state.name} on {event.value}") from None
-
-    def sockets(self) -> list[int]:
-        """The sockets not closed yet: the current one first, then a renewing one, then draining ones."""
-        found = [self._current.sid] if self._current else []
-        if self._renewing:
-            found.append(self._renewing[0].sid)
-        return found + list(self._draining)
-
-    def next_wake(self) -> float | None:
-        """The earliest time :meth:`tick` has something to do, or ``None``."""
-        times = [s.deadline for s in self._draining.values()]
+    def _rewake(self, out: list[Command]) -> list[Command]:
+        times = [s.deadline for s in self._draining.values()] + [self._retry_at]
         current = self._current
         if current is not None:
             times.append(current.heartbeat.next_deadline() if current.heartbeat else current.deadline)
-        times.append(self._retry_at)
-        return min((t for t in times if t is not None), default=None)
-
-    def _rewake(self, out: list[Command]) -> list[Command]:
-        when = self.next_wake()
+        when = min((t for t in times if t is not None), default=None)
         if when != self._wake:
             self._wake = when
             out.append(WakeAt(when))
         return out
 
-    def _new_socket(self, deadline: float | None) -> _Socket:
-        self._sids += 1
-        return _Socket(self._sids, deadline)
+    def _settle_connect(self, out: list[Command], error: KuzzleError | None) -> None:
+        out.extend(Resolve(w, None) if error is None else Fail(w, error) for w in self._connect_waiters)
+        self._connect_waiters.clear()
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -278,57 +189,53 @@ class Connection(Generic[W]):
             return []
         self._delay = reconnection_delay
         self._backoff = backoff(reconnection_delay) if auto_reconnect else None
-        out: list[Command] = [WatchOnline(False)] if self.state is State.OFFLINE_WAIT else []
-        return self._rewake(self._attempt(Event.CONNECT, now, out))
+        return self._attempt(now, [WatchOnline(False)] if self.state is State.OFFLINE_WAIT else [])
 
-    def _attempt(self, event: Event, now: float, out: list[Command]) -> list[Command]:
-        self._to(event)
+    def _attempt(self, now: float, out: list[Command]) -> list[Command]:
+        self._to(State.CONNECTING)
         self._retry_at = None
-        self._current = self._new_socket(now + self.connect_timeout)
-        out.append(Open(self._current.sid))
-        return out
+        self._sids += 1
+        self._current = _Socket(self._sids, now + self.connect_timeout)
+        out.append(Open(self._sids))
+        return self._rewake(out)
 
     def open_failed(self, sid: int, error: KuzzleError, now: float) -> list[Command]:
-        """The driver could not even start opening socket ``sid`` (an invalid URL): give up with ``error``."""
+        """Socket ``sid`` could not even start opening (an invalid URL): give up with ``error``."""
         if self._renewing and self._renewing[0].sid == sid:
             return self._renewal_failed(f"Cannot renew the WebSocket: {error}", now, online=True)
-        if self._current is None or self._current.sid != sid:
-            return []
-        self._current = None
-        self._to(Event.CLOSE)
-        out: list[Command] = [Fail(w, error) for w in self._connect_waiters]
-        self._connect_waiters.clear()
+        out: list[Command] = []
+        if self._current is not None and self._current.sid == sid:
+            self._current = None
+            self._to(State.IDLE)
+            self._settle_connect(out, error)
         return self._rewake(out)
 
     def opened(self, sid: int, now: float) -> list[Command]:
         """Socket ``sid`` is open."""
-        renewing = self._renewing
-        if renewing is not None and renewing[0].sid == sid:
-            return self._switch(renewing, now)
+        if self._renewing and self._renewing[0].sid == sid:
+            return self._switch(now)
         current = self._current
         if current is None or current.sid != sid or self.state is not State.CONNECTING:
             return [Close(sid)]
-        self._to(Event.OPENED)
+        self._to(State.CONNECTED)
         if self._backoff is not None:
             self._backoff = backoff(self._delay)  # a success starts the policy over
         current.deadline = None
         current.heartbeat = Heartbeat(interval=self.ping_interval, now=now)
-        out: list[Command] = [Resolve(w, None) for w in self._connect_waiters]
-        self._connect_waiters.clear()
+        out: list[Command] = []
+        self._settle_connect(out, None)
         out.append(Emit("reconnect" if self._was_connected else "connect"))
         self._was_connected = True
         return self._rewake(out)
 
     def closed(self, sid: int, code: int, reason: str, now: float, *, online: bool) -> list[Command]:
-        """Socket ``sid`` closed (or failed to open); ``online`` is the browser's network status."""
+        """Socket ``sid`` closed or failed to open; ``online`` is the browser's network status."""
         detail = f" (close code {code}{': ' + reason if reason else ''})"
         if self._renewing and self._renewing[0].sid == sid:
             return self._renewal_failed(f"Cannot renew the WebSocket{detail}", now, online=online)
-        draining = self._draining.get(sid)
-        if draining is not None:
-            return self._rewake(self._retire(draining, []))
-        current = self._current
-        if current is None or current.sid != sid:
+        if sid in self._draining:
+            return self._rewake(self._retire(sid, []))
+        if self._current is None or self._current.sid != sid:
             return []
         if self.state is State.CONNECTING:
             return self._lost(
@@ -339,41 +246,38 @@ class Connection(Generic[W]):
     def _lost(
         self, error: KuzzleError, now: float, online: bool, out: list[Command] | None = None
     ) -> list[Command]:
-        """The current socket died or never opened: tell everyone, fail its requests, maybe retry."""
+        # The current socket died or never opened: tell everyone, fail its requests, maybe retry.
         out = [] if out is None else out
-        current = self._current
-        assert current is not None
+        assert self._current is not None
+        sid = self._current.sid
         self._current = None
-        out.append(Close(current.sid))
+        out.append(Close(sid))
         if self.state is State.CONNECTED:
             out.append(Emit("disconnect", ({"origin": "network/error"},)))
-        out.extend(Fail(w, error) for w in self._connect_waiters)
-        self._connect_waiters.clear()
-        self._fail_requests(current.sid, out)
+        self._settle_connect(out, error)
+        self._fail_requests(sid, out)
         out.append(Emit("networkError", (error,)))
         if self._backoff is None:
-            self._to(Event.GIVE_UP)
+            self._to(State.IDLE)
         elif online:
-            self._to(Event.RETRY)
+            self._to(State.RETRY_WAIT)
             self._retry_at = now + next(self._backoff)
         else:
-            self._to(Event.WAIT_ONLINE)
+            self._to(State.OFFLINE_WAIT)
             out.append(WatchOnline(True))
         return self._rewake(out)
 
     def online(self, now: float) -> list[Command]:
-        """The browser's ``online`` event fired (after :class:`WatchOnline` ``True``)."""
-        if self.state is not State.OFFLINE_WAIT:
-            return []
-        return self._rewake(self._attempt(Event.ATTEMPT, now, []))
+        """The browser's ``online`` event fired."""
+        return self._attempt(now, []) if self.state is State.OFFLINE_WAIT else []
 
     def tick(self, now: float, *, online: bool) -> list[Command]:
-        """Time passed: keep-alive, connect and drain timeouts, the retry deadline (see :class:`WakeAt`)."""
+        """Time passed: keep-alive, connect and drain timeouts, the retry deadline."""
         out: list[Command] = []
         self._wake = None  # the timer that called us is spent: always arm the next one
-        for draining in list(self._draining.values()):
+        for sid, draining in list(self._draining.items()):
             if draining.deadline is not None and now >= draining.deadline:
-                self._retire(draining, out)
+                self._retire(sid, out)
         current = self._current
         if current is not None and current.heartbeat is not None:
             action = current.heartbeat.poll(now)
@@ -392,33 +296,30 @@ class Connection(Generic[W]):
             return self._lost(late, now, online, out)
         if self._retry_at is not None and now >= self._retry_at:
             if online:
-                self._attempt(Event.ATTEMPT, now, out)
-            else:
-                self._retry_at = None
-                self._to(Event.WAIT_ONLINE)
-                out.append(WatchOnline(True))
+                return self._attempt(now, out)
+            self._retry_at = None
+            self._to(State.OFFLINE_WAIT)
+            out.append(WatchOnline(True))
         return self._rewake(out)
 
     def close(self) -> list[Command]:
-        """The user closes: every socket closes, every pending request and connect fails, no retry."""
+        """The user closes: every socket closes, pending requests and connects fail, no retry."""
         was_connected = self.state is State.CONNECTED
         out: list[Command] = [WatchOnline(False)] if self.state is State.OFFLINE_WAIT else []
-        self._to(Event.CLOSE)
+        self._to(State.IDLE)
         self._was_connected = False
         self._retry_at = None
-        for draining in list(self._draining.values()):
-            self._retire(draining, out)
+        for sid in list(self._draining):
+            self._retire(sid, out)
         if self._renewing is not None:
-            renewing, waiter = self._renewing
+            out += [Close(self._renewing[0].sid), Resolve(self._renewing[1], None)]
             self._renewing = None
-            out += [Close(renewing.sid), Resolve(waiter, None)]
-        current, self._current = self._current, None
-        if current is not None:
-            out.append(Close(current.sid))
-            error = NetworkError("The connection was closed while opening")
-            out.extend(Fail(w, error) for w in self._connect_waiters)
-            self._connect_waiters.clear()
-            self._fail_requests(current.sid, out)
+        if self._current is not None:
+            sid = self._current.sid
+            self._current = None
+            out.append(Close(sid))
+            self._settle_connect(out, NetworkError("The connection was closed while opening"))
+            self._fail_requests(sid, out)
         if was_connected:
             out.append(Emit("disconnect", ({"origin": "user/connection-closed"},)))
         return self._rewake(out)
@@ -462,16 +363,10 @@ class Connection(Generic[W]):
         for request_id, request, (waiter, on) in self.requests.entries():
             if on == sid:
                 self.requests.pop(request_id)
-                out.append(Emit("discarded", (request,)))
-                out.append(
-                    Fail(
-                        waiter,
-                        OutcomeUnknownError(
-                            "Network error: request was sent but no response has been received",
-                            request=request,
-                        ),
-                    )
+                lost = OutcomeUnknownError(
+                    "Network error: request was sent but no response has been received", request=request
                 )
+                out += [Emit("discarded", (request,)), Fail(waiter, lost)]
 
     def _has_pending(self, sid: int) -> bool:
         return any(entry[1][1] == sid for entry in self.requests.by_id.values())
@@ -492,13 +387,13 @@ class Connection(Generic[W]):
     # -- frames: the one routing path ------------------------------------------------
 
     def frames_received(self, sid: int, frames: list[str | bytes]) -> list[Command]:
-        """Route the frames socket ``sid`` delivered, in order. Never raises (bad frames become events).
+        """Route the frames socket ``sid`` delivered, in order; never raises.
 
-        Per frame: ``{"p":2}`` is the pong; a ``room`` that is a pending ``requestId``
-        settles that request; another ``room`` is a notification for that channel;
-        ``type: "TokenExpired"`` (checked before ``room``) emits ``tokenExpired``; an
-        error with no ``room`` settles the request it names or is reported; anything
-        else is a malformed frame (docs/protocol.md §2).
+        ``{"p":2}`` is the pong; ``type: "TokenExpired"`` (checked before ``room``)
+        emits ``tokenExpired``; a ``room`` that is a pending ``requestId`` settles
+        that request, another ``room`` is a notification for that channel; an error
+        without ``room`` settles the request it names or is reported; anything else
+        is a malformed frame (docs/protocol.md §2).
         """
         out: list[Command] = []
         current = self._current
@@ -533,7 +428,7 @@ class Connection(Generic[W]):
                 if entry is not None:
                     self._settle(entry[0], entry[1][0], payload, out)
                     if draining and not self._has_pending(sid):
-                        return self._rewake(self._retire(self._draining[sid], out))
+                        return self._rewake(self._retire(sid, out))
                 elif not draining:
                     listeners = channels.get(room)
                     if listeners:
@@ -544,9 +439,7 @@ class Connection(Generic[W]):
             elif kind == "TokenExpired":
                 if not draining:
                     out.append(Emit("tokenExpired"))
-            elif payload.get("p") == 2 and len(payload) == 1:
-                continue
-            else:
+            elif payload.get("p") != 2 or len(payload) != 1:
                 self._unroutable(payload, out)
         return out
 
@@ -559,15 +452,15 @@ class Connection(Generic[W]):
         error = payload.get("error")
         api_error = api_error_from_payload(error if isinstance(error, dict) else {})
         logger.warning("Kuzzle sent an error tied to no request: %s", api_error)
-        out.append(Emit("discarded", (payload,)))
-        out.append(Emit("queryError", ({"error": api_error, "request": payload},)))
+        out += [
+            Emit("discarded", (payload,)),
+            Emit("queryError", ({"error": api_error, "request": payload},)),
+        ]
 
     @staticmethod
     def _malformed(error: KuzzleError, out: list[Command]) -> None:
         logger.warning("%s", error)
         out.append(Emit("queryError", ({"error": error, "request": None},)))
-
-    # -- channels --------------------------------------------------------------------
 
     def add_channel_listener(self, channel: str, listener: Listener) -> None:
         """Deliver ``channel``'s notifications to ``listener`` too."""
@@ -586,21 +479,22 @@ class Connection(Generic[W]):
     # -- cookie renewal --------------------------------------------------------------
 
     def renew(self, waiter: W, now: float) -> list[Command]:
-        """Open a new socket (the new cookie rides its upgrade); ``waiter`` resolves when the switch is over.
+        """Open a new socket so the new cookie rides its upgrade; ``waiter`` resolves once switched.
 
         Not connected: nothing to renew (the next connection carries the cookie).
         """
         if self.state is not State.CONNECTED or self._renewing is not None:
             return [Resolve(waiter, None)]
-        socket = self._new_socket(None)
-        self._renewing = (socket, waiter)
-        return [Open(socket.sid)]
+        self._sids += 1
+        self._renewing = (_Socket(self._sids, None), waiter)
+        return [Open(self._sids)]
 
-    def _switch(self, renewing: tuple[_Socket, W], now: float) -> list[Command]:
-        new, waiter = renewing
+    def _switch(self, now: float) -> list[Command]:
+        # The new socket becomes current; the old one drains: it settles the requests sent
+        # over it, delivers nothing else, and closes once none is left or after the timeout.
+        assert self._renewing is not None and self._current is not None
+        (new, waiter), old = self._renewing, self._current
         self._renewing = None
-        old = self._current
-        assert old is not None
         new.heartbeat = Heartbeat(interval=self.ping_interval, now=now)
         self._current = new
         out: list[Command] = [Resolve(waiter, None)]
@@ -612,17 +506,14 @@ class Connection(Generic[W]):
         return self._rewake(out)
 
     def _renewal_failed(self, message: str, now: float, *, online: bool) -> list[Command]:
-        """The renewing socket failed: the current one is given up for the reconnection loop."""
+        # The new socket failed: the current one is given up (the retries carry the new cookie).
         assert self._renewing is not None
-        waiter = self._renewing[1]
+        out: list[Command] = [Resolve(self._renewing[1], None)]
         self._renewing = None
-        out: list[Command] = [Resolve(waiter, None)]
-        if self._current is None:
-            return out
-        return self._lost(NetworkError(message), now, online, out)
+        return out if self._current is None else self._lost(NetworkError(message), now, online, out)
 
-    def _retire(self, socket: _Socket, out: list[Command]) -> list[Command]:
-        del self._draining[socket.sid]
-        out.append(Close(socket.sid))
-        self._fail_requests(socket.sid, out)
+    def _retire(self, sid: int, out: list[Command]) -> list[Command]:
+        del self._draining[sid]
+        out.append(Close(sid))
+        self._fail_requests(sid, out)
         return out
