@@ -215,8 +215,10 @@ class Connection(Generic[W]):
         if self._renewing and self._renewing[0].sid == sid:
             return self._switch(now)
         current = self._current
-        if current is None or current.sid != sid or self.state is not State.CONNECTING:
-            return [Close(sid)]
+        if current is None or current.sid != sid:
+            return [Close(sid)]  # given up already (timed out, closed)
+        if self.state is not State.CONNECTING:
+            return []
         self._to(State.CONNECTED)
         if self._backoff is not None:
             self._backoff = backoff(self._delay)  # a success starts the policy over

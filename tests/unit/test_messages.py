@@ -27,7 +27,9 @@ def test_ping_frame_is_kuzzles_application_ping() -> None:
 )
 def test_bad_frames_become_typed_errors(data: str | bytes, fragment: str) -> None:
     """A frame that is not Kuzzle's is named in a ProtocolError, cut to an excerpt."""
-    error = bad_frame(data, json.JSONDecodeError("Expecting value", "x", 0) if fragment == "not JSON" else None)
+    error = bad_frame(
+        data, json.JSONDecodeError("Expecting value", "x", 0) if fragment == "not JSON" else None
+    )
     assert fragment in str(error) and "x" * 121 not in str(error)
     assert error.id == "sdk.protocol.malformed_frame"
 
