@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Final
 
 from kuzzle_browser.answer import Answer, dispatch_directly
@@ -28,9 +29,7 @@ from kuzzle_browser.protocol.connection import (
     Connection,
     Emit,
     Fail,
-    Notify,
     Open,
-    Resolve,
     Send,
     State,
     WakeAt,
@@ -60,21 +59,29 @@ ChannelListener = Callable[[dict[str, Any]], None]
 class _Listener:
     """The :class:`SocketListener` of socket ``sid``."""
 
-    __slots__ = ("owner", "sid")
+    __slots__ = ("owner", "route", "run", "sid")
 
     def __init__(self, owner: WebSocket, sid: int) -> None:
         self.owner = owner
         self.sid = sid
+        self.route = owner._core.frames_received
+        self.run = owner._run
 
     def socket_opened(self) -> None:
         owner = self.owner
         owner._run(owner._core.opened(self.sid, owner._loop.time()))
 
     def socket_message(self, data: str | bytes) -> None:
-        self.owner._frames(self.sid, [data])
+        commands = self.route(self.sid, [data])
+        if commands:
+            dispatch_directly(partial(self.run, commands))
 
     def socket_messages(self, frames: list[str | bytes]) -> None:
-        self.owner._frames(self.sid, frames)
+        # The whole batch is routed in one call; the answers it settles wake their tasks
+        # at the end of this browser task (kuzzle_browser.answer).
+        commands = self.route(self.sid, frames)
+        if commands:
+            dispatch_directly(partial(self.run, commands))
 
     def socket_closed(self, code: int, reason: str, was_clean: bool) -> None:
         owner = self.owner
@@ -205,15 +212,16 @@ class WebSocket(ProtocolBase):
     def _run(self, commands: list[Command]) -> None:
         """Carry out the core's ``commands`` in order (the two hot ones first)."""
         for command in commands:
-            if type(command) is Resolve:
-                if not command.waiter.done():
-                    command.waiter.set_result(command.value)
-            elif type(command) is Notify:
-                for listener in command.listeners:
-                    try:
-                        listener(command.payload)
-                    except Exception:
-                        logger.exception("A listener of channel %r raised", command.channel)
+            if type(command) is tuple:  # the hot ones: (waiter, value), (listeners, payload)
+                target, value = command
+                if type(target) is tuple:
+                    for listener in target:
+                        try:
+                            listener(value)
+                        except Exception:
+                            logger.exception("A listener of channel %r raised", value.get("room"))
+                elif not target.done():
+                    target.set_result(value)
             elif type(command) is Send:
                 socket = self._sockets[command.sid]
                 if command.text is not PING_FRAME or socket.is_open:
@@ -247,13 +255,6 @@ class WebSocket(ProtocolBase):
                     # "Do not try to reconnect if the browser is offline": wait for the
                     # online event instead of burning attempts (kuzzle-sdk PR #456).
                     self._stop_watching_online = self.transport.on_online(self._online)
-
-    def _frames(self, sid: int, frames: list[str | bytes]) -> None:
-        # The whole batch is routed in one call; the answers it settles wake their tasks
-        # at the end of this browser task (kuzzle_browser.answer).
-        commands = self._core.frames_received(sid, frames)
-        if commands:
-            dispatch_directly(lambda: self._run(commands))
 
     def _online(self) -> None:
         self._stop_watching_online = None

@@ -4,11 +4,14 @@
 driver (:class:`kuzzle_browser.WebSocket`) feeds it events and carries out the
 commands each one returns, in order: :class:`Open`, :class:`Send` (the ping only
 if the socket is open), :class:`Close` socket ``sid`` (it reports nothing more);
-:class:`Resolve`/:class:`Fail` ``waiter`` unless it is done (timed out,
-cancelled); :class:`Emit` an event; :class:`Notify` each listener (one that raises
-must not stop the others); :class:`WatchOnline` (start or stop listening for the
+:class:`Fail` ``waiter`` unless it is done (timed out, cancelled);
+:class:`Emit` an event; :class:`WatchOnline` (start or stop listening for the
 browser's ``online`` event, then call ``online()``); :class:`WakeAt` (call
-``tick()`` then, instead of the previous time; ``None``: never).
+``tick()`` then, instead of the previous time; ``None``: never). The two hot
+commands are plain 2-tuples, as building an object per frame would cost more
+than routing it: :data:`Deliver` ``(waiter, value)`` resolves ``waiter`` unless
+it is done; ``(listeners, payload)`` (a tuple of listeners) calls each listener
+with a notification (one that raises must not stop the others).
 """
 
 from __future__ import annotations
@@ -86,12 +89,6 @@ class Close:
 
 
 @dataclass(slots=True)
-class Resolve:
-    waiter: Any
-    value: Any
-
-
-@dataclass(slots=True)
 class Fail:
     waiter: Any
     error: KuzzleError
@@ -104,13 +101,6 @@ class Emit:
 
 
 @dataclass(slots=True)
-class Notify:
-    channel: str
-    listeners: tuple[Listener, ...]
-    payload: dict[str, Any]
-
-
-@dataclass(slots=True)
 class WatchOnline:
     watch: bool
 
@@ -120,7 +110,8 @@ class WakeAt:
     when: float | None
 
 
-Command = Open | Send | Close | Resolve | Fail | Emit | Notify | WatchOnline | WakeAt
+Deliver = tuple[Any, Any]
+Command = Open | Send | Close | Fail | Emit | WatchOnline | WakeAt | Deliver
 
 
 class _Socket:
@@ -173,7 +164,7 @@ class Connection(Generic[W]):
         return out
 
     def _settle_connect(self, out: list[Command], error: KuzzleError | None) -> None:
-        out.extend(Resolve(w, None) if error is None else Fail(w, error) for w in self._connect_waiters)
+        out.extend((w, None) if error is None else Fail(w, error) for w in self._connect_waiters)
         self._connect_waiters.clear()
 
     # -- lifecycle -------------------------------------------------------------------
@@ -183,7 +174,7 @@ class Connection(Generic[W]):
     ) -> list[Command]:
         """Connect; ``waiter`` resolves with ``None`` once connected, or fails with the attempt's error."""
         if self.state is State.CONNECTED:
-            return [Resolve(waiter, None)]
+            return [(waiter, None)]
         self._connect_waiters.append(waiter)
         if self.state is State.CONNECTING:
             return []
@@ -314,7 +305,7 @@ class Connection(Generic[W]):
         for sid in list(self._draining):
             self._retire(sid, out)
         if self._renewing is not None:
-            out += [Close(self._renewing[0].sid), Resolve(self._renewing[1], None)]
+            out += [Close(self._renewing[0].sid), (self._renewing[1], None)]
             self._renewing = None
         if self._current is not None:
             sid = self._current.sid
@@ -378,7 +369,7 @@ class Connection(Generic[W]):
     ) -> None:
         error = payload.get("error")
         if not error:
-            out.append(Resolve(waiter, payload))
+            out.append((waiter, payload))
             return
         api_error = api_error_from_payload(error if isinstance(error, dict) else {}, request)
         out.append(Emit("queryError", ({"error": api_error, "request": request},)))
@@ -428,13 +419,16 @@ class Connection(Generic[W]):
             if type(room) is str and room and kind != "TokenExpired":
                 entry = pending.pop(room, None)
                 if entry is not None:
-                    self._settle(entry[0], entry[1][0], payload, out)
+                    if payload.get("error"):
+                        self._settle(entry[0], entry[1][0], payload, out)
+                    else:
+                        out.append((entry[1][0], payload))
                     if draining and not self._has_pending(sid):
                         return self._rewake(self._retire(sid, out))
                 elif not draining:
                     listeners = channels.get(room)
                     if listeners:
-                        out.append(Notify(room, listeners, payload))
+                        out.append((listeners, payload))
                     else:
                         # Normal right after an unsubscribe: Kuzzle may have sent it before processing ours.
                         logger.debug("Notification for unknown channel %r dropped", room)
@@ -486,7 +480,7 @@ class Connection(Generic[W]):
         Not connected: nothing to renew (the next connection carries the cookie).
         """
         if self.state is not State.CONNECTED or self._renewing is not None:
-            return [Resolve(waiter, None)]
+            return [(waiter, None)]
         self._sids += 1
         self._renewing = (_Socket(self._sids, None), waiter)
         return [Open(self._sids)]
@@ -499,7 +493,7 @@ class Connection(Generic[W]):
         self._renewing = None
         new.heartbeat = Heartbeat(interval=self.ping_interval, now=now)
         self._current = new
-        out: list[Command] = [Resolve(waiter, None)]
+        out: list[Command] = [(waiter, None)]
         if self._has_pending(old.sid):
             old.deadline, old.heartbeat = now + RENEWAL_DRAIN_TIMEOUT, None
             self._draining[old.sid] = old
@@ -510,7 +504,7 @@ class Connection(Generic[W]):
     def _renewal_failed(self, message: str, now: float, *, online: bool) -> list[Command]:
         # The new socket failed: the current one is given up (the retries carry the new cookie).
         assert self._renewing is not None
-        out: list[Command] = [Resolve(self._renewing[1], None)]
+        out: list[Command] = [(self._renewing[1], None)]
         self._renewing = None
         return out if self._current is None else self._lost(NetworkError(message), now, online, out)
 

@@ -25,9 +25,7 @@ from kuzzle_browser.protocol.connection import (
     Connection,
     Emit,
     Fail,
-    Notify,
     Open,
-    Resolve,
     Send,
     State,
     WakeAt,
@@ -39,7 +37,7 @@ PING, TIMEOUT, DELAY = 2.0, 10.0, 1.0
 
 
 class Waiter:
-    """A future as the core sees it: settled once, by the driver, from a Resolve or a Fail."""
+    """A future as the core sees it: settled once, by the driver, from ``(waiter, value)`` or a Fail."""
 
     def __init__(self) -> None:
         self.settled: list[object] = []
@@ -77,15 +75,14 @@ class Driver:
             elif isinstance(command, Send):
                 assert command.sid in self.open
                 self.sent.append((command.sid, command.text))
-            elif isinstance(command, Resolve | Fail):
-                assert not command.waiter.settled, "a waiter settled twice"
-                command.waiter.settled.append(
-                    command.value if isinstance(command, Resolve) else command.error
-                )
+            elif isinstance(command, tuple) and isinstance(command[0], tuple):
+                self.notified += [(command[1]["room"], command[1])] * len(command[0])
+            elif isinstance(command, tuple | Fail):
+                waiter, value = command if isinstance(command, tuple) else (command.waiter, command.error)
+                assert not waiter.settled, "a waiter settled twice"
+                waiter.settled.append(value)
             elif isinstance(command, Emit):
                 self.events.append((command.name, command.args))
-            elif isinstance(command, Notify):
-                self.notified += [(command.channel, command.payload)] * len(command.listeners)
             elif isinstance(command, WatchOnline):
                 self.watching = command.watch
             else:
@@ -335,7 +332,7 @@ def test_forget_only_removes_its_own_request() -> None:
 
 
 def test_notification_reaches_every_listener_of_its_channel() -> None:
-    """room not pending: the channel's listeners, in one Notify; unknown channels are dropped."""
+    """room not pending: the channel's listeners, in one command; unknown channels are dropped."""
     d = Driver()
     sid = d.connected()
     d.core.add_channel_listener("ch", print)
@@ -486,7 +483,7 @@ def test_renewal_when_not_connected_is_a_no_op() -> None:
     """Nothing to renew offline: the next connection carries the new cookie."""
     d = Driver()
     switched = Waiter()
-    assert d.run(d.core.renew(switched, 0.0)) == [Resolve(switched, None)]
+    assert d.run(d.core.renew(switched, 0.0)) == [(switched, None)]
 
 
 def test_close_during_renewal_closes_both_sockets() -> None:
