@@ -1,17 +1,13 @@
 """The WebSocket connection's decisions: a sans-I/O state machine (docs/protocol.md §7).
 
-:class:`Connection` knows sockets by number and time as ``now`` arguments. Its
-driver (:class:`kuzzle_browser.WebSocket`) feeds it events and carries out the
-commands each one returns, in order: :class:`Open`, :class:`Send` (the ping only
-if the socket is open), :class:`Close` socket ``sid`` (it reports nothing more);
-:class:`Fail` ``waiter`` unless it is done (timed out, cancelled);
-:class:`Emit` an event; :class:`WatchOnline` (start or stop listening for the
-browser's ``online`` event, then call ``online()``); :class:`WakeAt` (call
-``tick()`` then, instead of the previous time; ``None``: never). The two hot
-commands are plain 2-tuples, as building an object per frame would cost more
-than routing it: :data:`Deliver` ``(waiter, value)`` resolves ``waiter`` unless
-it is done; ``(listeners, payload)`` (a tuple of listeners) calls each listener
-with a notification (one that raises must not stop the others).
+Feed it events (time passed in as ``now``, sockets known by number) and carry out
+the commands each returns, in order: :class:`Open`, :class:`Send` (the ping only
+if open), :class:`Close` (the socket reports nothing more), :class:`Fail` unless
+done, :class:`Emit`, :class:`WatchOnline` (the ``online`` event calls
+``online()``), :class:`WakeAt` (the one timer: call ``tick()`` then). The hot
+ones are 2-tuples, cheaper than an object per frame: ``(waiter, value)``
+resolves ``waiter`` unless done; ``(listeners, payload)`` calls each listener
+(one that raises must not stop the others).
 """
 
 from __future__ import annotations
@@ -380,14 +376,7 @@ class Connection(Generic[W]):
     # -- frames: the one routing path ------------------------------------------------
 
     def frames_received(self, sid: int, frames: list[str | bytes]) -> list[Command]:
-        """Route the frames socket ``sid`` delivered, in order; never raises.
-
-        ``{"p":2}`` is the pong; ``type: "TokenExpired"`` (checked before ``room``)
-        emits ``tokenExpired``; a ``room`` that is a pending ``requestId`` settles
-        that request, another ``room`` is a notification for that channel; an error
-        without ``room`` settles the request it names or is reported; anything else
-        is a malformed frame (docs/protocol.md §2).
-        """
+        """Route the frames socket ``sid`` delivered, in order (docs/protocol.md §7); never raises."""
         out: list[Command] = []
         current = self._current
         if current is not None and current.sid == sid:
