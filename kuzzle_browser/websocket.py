@@ -246,7 +246,12 @@ class WebSocket(ProtocolBase):
                 if self._timer is not None:
                     self._timer.cancel()
                 when = command.when
-                self._timer = None if when is None else self._loop.call_at(when, self._tick)
+                # call_later, not call_at: Pyodide's loop refuses a time already past.
+                self._timer = (
+                    None
+                    if when is None
+                    else self._loop.call_later(max(0.0, when - self._loop.time()), self._tick)
+                )
             elif type(command) is WatchOnline:
                 if self._stop_watching_online is not None:
                     self._stop_watching_online()
