@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from functools import partial
 from typing import Any, Final
 
 from kuzzle_browser.answer import Answer, dispatch_directly
@@ -74,14 +73,14 @@ class _Listener:
     def socket_message(self, data: str | bytes) -> None:
         commands = self.route(self.sid, [data])
         if commands:
-            dispatch_directly(partial(self.run, commands))
+            dispatch_directly(lambda: self.run(commands))
 
     def socket_messages(self, frames: list[str | bytes]) -> None:
         # The whole batch is routed in one call; the answers it settles wake their tasks
         # at the end of this browser task (kuzzle_browser.answer).
         commands = self.route(self.sid, frames)
         if commands:
-            dispatch_directly(partial(self.run, commands))
+            dispatch_directly(lambda: self.run(commands))
 
     def socket_closed(self, code: int, reason: str, was_clean: bool) -> None:
         owner = self.owner
