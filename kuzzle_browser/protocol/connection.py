@@ -211,9 +211,10 @@ class Connection(Generic[W]):
             self._backoff = backoff(self._delay)  # a success starts the policy over
         current.deadline = None
         current.heartbeat = Heartbeat(interval=self.ping_interval, now=now)
-        out: list[Command] = []
+        # The event first: what its listeners start (the client's checkToken) goes out
+        # before the requests of the code that awaited connect().
+        out: list[Command] = [Emit("reconnect" if self._was_connected else "connect")]
         self._settle_connect(out, None)
-        out.append(Emit("reconnect" if self._was_connected else "connect"))
         self._was_connected = True
         return self._rewake(out)
 
