@@ -401,3 +401,20 @@ async def test_zero_reconnection_delay_retries_at_once(transport: FakeTransport)
     transport.socket.drop()
     await within(reconnected)
     assert len(transport.sockets) == 2
+
+
+async def test_what_connect_listeners_start_goes_out_before_the_callers_requests(
+    transport: FakeTransport,
+) -> None:
+    """A task spawned on connect (the client's checkToken) sends before the code awaiting connect()."""
+    ws = make(transport)
+    tasks: list[asyncio.Task[object]] = []
+    ws.on(
+        "connect",
+        lambda: tasks.append(asyncio.ensure_future(ws.query({"controller": "auth", "action": "checkToken"}))),
+    )
+    # Awaited directly, not through within(): its extra loop turns would hide the order.
+    await ws.connect()
+    await ws.query({"controller": "server", "action": "now"})
+    await within(tasks[0])
+    assert [request["action"] for request in transport.peer.requests] == ["checkToken", "now"]
