@@ -22,6 +22,7 @@ from kuzzle_browser.errors import ApiError, InvalidArgumentError, KuzzleError, R
 from kuzzle_browser.http import Http
 from kuzzle_browser.options import check_duration, check_flag
 from kuzzle_browser.protocol.connection import (
+    PING_FRAME,
     TOKEN_ERRORS,
     Close,
     Command,
@@ -34,7 +35,6 @@ from kuzzle_browser.protocol.connection import (
     WakeAt,
     WatchOnline,
 )
-from kuzzle_browser.protocol.messages import PING_FRAME
 from kuzzle_browser.protocol_base import DEFAULT_PORT, PROTOCOL_EVENTS, ProtocolBase
 from kuzzle_browser.transport import Socket, Transport
 

@@ -18,8 +18,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from kuzzle_browser.answer import Answer, dispatch_directly
-from kuzzle_browser.protocol.connection import State, _Socket
-from kuzzle_browser.protocol.messages import encode_request
+from kuzzle_browser.protocol.connection import State, _Socket, encode_request
 from kuzzle_browser.websocket import WebSocket, _Listener
 
 N = 20_000

@@ -16,7 +16,7 @@ import enum
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from json import loads
+from json import dumps, loads
 from typing import Any, Final, Generic, TypeVar
 
 from kuzzle_browser.errors import (
@@ -27,16 +27,49 @@ from kuzzle_browser.errors import (
     NetworkError,
     NotConnectedError,
     OutcomeUnknownError,
+    ProtocolError,
     api_error_from_payload,
 )
 from kuzzle_browser.protocol.heartbeat import Heartbeat, HeartbeatAction
-from kuzzle_browser.protocol.messages import PING_FRAME, PONG_FRAME, bad_frame, encode_request
 from kuzzle_browser.protocol.requests import RequestTable, new_request_id
 
 logger = logging.getLogger("kuzzle_browser.websocket")
 
 RENEWAL_DRAIN_TIMEOUT: Final = 30.0
 TOKEN_ERRORS: Final = frozenset({"security.token.invalid", "security.token.expired"})
+
+# Kuzzle >= 2.10 answers the browser's application ping {"p":1} with {"p":2}:
+# "This application-level PING has been especially added for web browsers,
+# which don't allow sending PING packets." (JS SDK WebSocket page)
+PING_FRAME = '{"p":1}'
+PONG_FRAME = '{"p":2}'
+
+
+_EXCERPT = 120
+
+
+def bad_frame(data: str | bytes, error: ValueError | None = None) -> ProtocolError:
+    """The error for a frame that is not a Kuzzle message: binary, not JSON (``error``), or not an object."""
+    if not isinstance(data, str):
+        return ProtocolError(f"Kuzzle sends text frames only; got a binary frame of {len(data)} bytes")
+    excerpt = data if len(data) <= _EXCERPT else data[:_EXCERPT] + "..."
+    if error is not None:
+        return ProtocolError(f"Frame is not JSON ({error}): {excerpt}")
+    return ProtocolError(f"Frame is not a JSON object: {excerpt}")
+
+
+def encode_request(request: dict[str, Any]) -> str:
+    """Serialize a request for the wire, compactly.
+
+    Raises:
+        InvalidArgumentError: The request holds something JSON cannot carry
+            (a set, bytes, NaN...). Nothing was sent.
+    """
+    try:
+        return dumps(request, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(f"The request cannot be sent as JSON: {exc}") from exc
+
 
 W = TypeVar("W")
 Listener = Callable[[dict[str, Any]], None]

@@ -18,6 +18,7 @@ from kuzzle_browser.errors import (
     ProtocolError,
 )
 from kuzzle_browser.protocol.connection import (
+    PING_FRAME,
     RENEWAL_DRAIN_TIMEOUT,
     TRANSITIONS,
     Close,
@@ -31,7 +32,6 @@ from kuzzle_browser.protocol.connection import (
     WakeAt,
     WatchOnline,
 )
-from kuzzle_browser.protocol.messages import PING_FRAME
 
 PING, TIMEOUT, DELAY = 2.0, 10.0, 1.0
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from kuzzle_browser.errors import InvalidArgumentError
-from kuzzle_browser.protocol.messages import PING_FRAME, PONG_FRAME, bad_frame, encode_request
+from kuzzle_browser.protocol.connection import PING_FRAME, PONG_FRAME, bad_frame, encode_request
 
 
 def test_ping_frame_is_kuzzles_application_ping() -> None:
