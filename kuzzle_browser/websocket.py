@@ -1,14 +1,14 @@
 """The WebSocket protocol: the JS SDK's ``WebSocket`` class for Python in the browser.
 
-Every decision is :class:`~kuzzle_browser.protocol.connection.Connection`'s (a
-sans-I/O state machine, docs/protocol.md §7); this class is its asyncio driver:
-socket callbacks, one ``loop.call_at`` timer and the ``online`` event go in,
-and it carries out the commands that come out (sockets, futures, events).
-With cookie authentication, ``auth:login``, ``auth:logout`` and
-``auth:refreshToken`` go over HTTP with credentials, then a new socket carries
-the new cookie (docs/protocol.md §4.3); unlike JS SDK 7.17.1, the auth call
-resolves, and ``close()`` stops a pending reconnection.
+An asyncio driver of :class:`~kuzzle_browser.protocol.connection.Connection`, which
+takes every decision (docs/protocol.md §7).
 """
+
+# Socket callbacks, one timer and the online event go in; the commands that come out
+# (sockets, futures, events) are carried out here. With cookie authentication,
+# auth:login/logout/refreshToken go over HTTP with credentials, then a new socket
+# carries the new cookie (docs/protocol.md §4.3); unlike JS SDK 7.17.1 the auth call
+# resolves, and close() stops a pending reconnection.
 
 from __future__ import annotations
 

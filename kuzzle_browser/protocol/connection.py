@@ -1,14 +1,11 @@
-"""The WebSocket connection's decisions: a sans-I/O state machine (docs/protocol.md §7).
+"""The WebSocket connection's decisions: a sans-I/O state machine (docs/protocol.md §7)."""
 
-Feed it events (time passed in as ``now``, sockets known by number) and carry out
-the commands each returns, in order: :class:`Open`, :class:`Send` (the ping only
-if open), :class:`Close` (the socket reports nothing more), :class:`Fail` unless
-done, :class:`Emit`, :class:`WatchOnline` (the ``online`` event calls
-``online()``), :class:`WakeAt` (the one timer: call ``tick()`` then). The hot
-ones are 2-tuples, cheaper than an object per frame: ``(waiter, value)``
-resolves ``waiter`` unless done; ``(listeners, payload)`` calls each listener
-(one that raises must not stop the others).
-"""
+# Feed it events (time passed in as ``now``, sockets known by number) and carry out
+# the commands each returns, in order: Open, Send (the ping only if open), Close (the
+# socket reports nothing more), Fail unless done, Emit, WatchOnline (the online event
+# calls online()), WakeAt (the one timer: call tick() then). The hot ones are
+# 2-tuples, cheaper than an object per frame: (waiter, value) resolves waiter unless
+# done; (listeners, payload) calls each listener (one that raises must not stop the others).
 
 from __future__ import annotations
 
