@@ -46,7 +46,7 @@ _EXCERPT = 120
 
 
 def bad_frame(data: str | bytes, error: ValueError | None = None) -> ProtocolError:
-    """The error for a frame that is not a Kuzzle message: binary, not JSON (``error``), or not an object."""
+    # The error for a frame that is not a Kuzzle message: binary, not JSON (``error``), or not an object.
     if not isinstance(data, str):
         return ProtocolError(f"Kuzzle sends text frames only; got a binary frame of {len(data)} bytes")
     excerpt = data if len(data) <= _EXCERPT else data[:_EXCERPT] + "..."
@@ -56,12 +56,11 @@ def bad_frame(data: str | bytes, error: ValueError | None = None) -> ProtocolErr
 
 
 def encode_request(request: dict[str, Any]) -> str:
-    """Serialize a request for the wire, compactly.
-
-    Raises:
-        InvalidArgumentError: The request holds something JSON cannot carry
-            (a set, bytes, NaN...). Nothing was sent.
-    """
+    # Serialize a request for the wire, compactly.
+    #
+    # Raises:
+    #     InvalidArgumentError: The request holds something JSON cannot carry
+    #         (a set, bytes, NaN...). Nothing was sent.
     try:
         return dumps(request, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -88,11 +87,11 @@ TRANSITIONS: Final[dict[State, frozenset[State]]] = {
     _S.RETRY_WAIT: frozenset({_S.CONNECTING, _S.OFFLINE_WAIT, _S.IDLE}),
     _S.OFFLINE_WAIT: frozenset({_S.CONNECTING, _S.IDLE}),
 }
-"""The states each state may go to; any other move raises :class:`InvalidStateError`."""
+# The states each state may go to; any other move raises InvalidStateError.
 
 
 def backoff(delay: float) -> Iterator[float]:
-    """Seconds before each reconnection attempt: ``delay`` every time, as the JS SDK."""
+    # Seconds before each reconnection attempt: ``delay`` every time, as the JS SDK.
     while True:
         yield delay
 
@@ -198,7 +197,7 @@ class Connection(Generic[W]):
     def connect(
         self, waiter: W, now: float, *, auto_reconnect: bool, reconnection_delay: float
     ) -> list[Command]:
-        """Connect; ``waiter`` resolves with ``None`` once connected, or fails with the attempt's error."""
+        # Connect; ``waiter`` resolves with ``None`` once connected, or fails with the attempt's error.
         if self.state is State.CONNECTED:
             return [(waiter, None)]
         self._connect_waiters.append(waiter)
@@ -217,7 +216,7 @@ class Connection(Generic[W]):
         return self._rewake(out)
 
     def open_failed(self, sid: int, error: KuzzleError, now: float) -> list[Command]:
-        """Socket ``sid`` could not even start opening (an invalid URL): give up with ``error``."""
+        # Socket ``sid`` could not even start opening (an invalid URL): give up with ``error``.
         if self._renewing and self._renewing[0].sid == sid:
             return self._renewal_failed(f"Cannot renew the WebSocket: {error}", now, online=True)
         out: list[Command] = []
@@ -228,7 +227,7 @@ class Connection(Generic[W]):
         return self._rewake(out)
 
     def opened(self, sid: int, now: float) -> list[Command]:
-        """Socket ``sid`` is open."""
+        # Socket ``sid`` is open.
         if self._renewing and self._renewing[0].sid == sid:
             return self._switch(now)
         current = self._current
@@ -249,7 +248,7 @@ class Connection(Generic[W]):
         return self._rewake(out)
 
     def closed(self, sid: int, code: int, reason: str, now: float, *, online: bool) -> list[Command]:
-        """Socket ``sid`` closed or failed to open; ``online`` is the browser's network status."""
+        # Socket ``sid`` closed or failed to open; ``online`` is the browser's network status.
         detail = f" (close code {code}{': ' + reason if reason else ''})"
         if self._renewing and self._renewing[0].sid == sid:
             return self._renewal_failed(f"Cannot renew the WebSocket{detail}", now, online=online)
@@ -288,11 +287,11 @@ class Connection(Generic[W]):
         return self._rewake(out)
 
     def online(self, now: float) -> list[Command]:
-        """The browser's ``online`` event fired."""
+        # The browser's ``online`` event fired.
         return self._attempt(now, []) if self.state is State.OFFLINE_WAIT else []
 
     def tick(self, now: float, *, online: bool) -> list[Command]:
-        """Time passed: keep-alive, connect and drain timeouts, the retry deadline."""
+        # Time passed: keep-alive, connect and drain timeouts, the retry deadline.
         out: list[Command] = []
         self._wake = None  # the timer that called us is spent: always arm the next one
         for sid, draining in list(self._draining.items()):
@@ -323,7 +322,7 @@ class Connection(Generic[W]):
         return self._rewake(out)
 
     def close(self) -> list[Command]:
-        """The user closes: every socket closes, pending requests and connects fail, no retry."""
+        # The user closes: every socket closes, pending requests and connects fail, no retry.
         was_connected = self.state is State.CONNECTED
         out: list[Command] = [WatchOnline(False)] if self.state is State.OFFLINE_WAIT else []
         self._to(State.IDLE)
@@ -347,12 +346,11 @@ class Connection(Generic[W]):
     # -- requests --------------------------------------------------------------------
 
     def send(self, request: dict[str, Any], waiter: W) -> list[Command]:
-        """Send ``request``; ``waiter`` gets Kuzzle's response envelope or its error.
-
-        Raises:
-            InvalidArgumentError: Not JSON, above ``max_request_size``, or a ``requestId``
-                already pending. Nothing was sent.
-        """
+        # Send ``request``; ``waiter`` gets Kuzzle's response envelope or its error.
+        #
+        # Raises:
+        #     InvalidArgumentError: Not JSON, above ``max_request_size``, or a ``requestId``
+        #         already pending. Nothing was sent.
         current = self._current
         if self.state is not State.CONNECTED or current is None:
             error = NotConnectedError(
@@ -374,7 +372,7 @@ class Connection(Generic[W]):
         return [Send(current.sid, text)]
 
     def forget(self, request_id: str, waiter: W) -> None:
-        """Stop waiting for the answer to ``request_id`` sent with ``waiter`` (a timeout, a cancellation)."""
+        # Stop waiting for the answer to ``request_id`` sent with ``waiter`` (a timeout, a cancellation).
         entry = self.requests.by_id.get(request_id)
         if entry is not None and entry[1][0] is waiter:
             del self.requests.by_id[request_id]
@@ -407,7 +405,7 @@ class Connection(Generic[W]):
     # -- frames: the one routing path ------------------------------------------------
 
     def frames_received(self, sid: int, frames: list[str | bytes]) -> list[Command]:
-        """Route the frames socket ``sid`` delivered, in order (docs/protocol.md §7); never raises."""
+        # Route the frames socket ``sid`` delivered, in order (docs/protocol.md §7); never raises.
         out: list[Command] = []
         current = self._current
         if current is not None and current.sid == sid:
@@ -479,11 +477,11 @@ class Connection(Generic[W]):
         out.append(Emit("queryError", ({"error": error, "request": None},)))
 
     def add_channel_listener(self, channel: str, listener: Listener) -> None:
-        """Deliver ``channel``'s notifications to ``listener`` too."""
+        # Deliver ``channel``'s notifications to ``listener`` too.
         self.channels[channel] = (*self.channels.get(channel, ()), listener)
 
     def remove_channel_listener(self, channel: str, listener: Listener) -> None:
-        """Stop delivering ``channel`` to ``listener`` (its first registration)."""
+        # Stop delivering ``channel`` to ``listener`` (its first registration).
         listeners = list(self.channels.get(channel, ()))
         if listener in listeners:
             listeners.remove(listener)
@@ -495,10 +493,9 @@ class Connection(Generic[W]):
     # -- cookie renewal --------------------------------------------------------------
 
     def renew(self, waiter: W, now: float) -> list[Command]:
-        """Open a new socket so the new cookie rides its upgrade; ``waiter`` resolves once switched.
-
-        Not connected: nothing to renew (the next connection carries the cookie).
-        """
+        # Open a new socket so the new cookie rides its upgrade; ``waiter`` resolves once switched.
+        #
+        # Not connected: nothing to renew (the next connection carries the cookie).
         if self.state is not State.CONNECTED or self._renewing is not None:
             return [(waiter, None)]
         self._sids += 1
