@@ -29,10 +29,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
-import warnings
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 from kuzzle_browser.errors import (
     ApiError,
@@ -43,9 +41,9 @@ from kuzzle_browser.errors import (
     RealtimeUnavailableError,
     api_error_from_payload,
 )
-from kuzzle_browser.events import EventEmitter
 from kuzzle_browser.network_protocol import ChannelListener
-from kuzzle_browser.options import check_flag, check_optional_duration, check_port
+from kuzzle_browser.options import check_optional_duration
+from kuzzle_browser.protocol.connection import TOKEN_ERRORS
 from kuzzle_browser.protocol.http import (
     ROUTES,
     RouteTable,
@@ -58,30 +56,15 @@ from kuzzle_browser.protocol.http import (
     response_error,
     routes_from_public_api,
 )
-from kuzzle_browser.transport import Transport, default_transport
+from kuzzle_browser.protocol_base import DEFAULT_PORT, ProtocolBase
+from kuzzle_browser.transport import Transport
 
 __all__ = ["Http"]
 
 logger = logging.getLogger("kuzzle_browser.http")
 
-DEFAULT_PORT: Final = 7512
-HTTP_EVENTS: Final = frozenset(
-    {
-        "connect",
-        "reconnect",
-        "disconnect",
-        "networkError",
-        "tokenExpired",
-        "queryError",
-        "discarded",
-        "websocketRenewalStart",
-        "websocketRenewalDone",
-    }
-)
-TOKEN_ERRORS: Final = frozenset({"security.token.invalid", "security.token.expired"})
 
-
-class Http(EventEmitter):
+class Http(ProtocolBase):
     """Kuzzle's HTTP protocol over the browser's ``fetch``: every action but realtime subscriptions.
 
     Pass it to :class:`~kuzzle_browser.Kuzzle`, then ``await kuzzle.connect()``::
@@ -119,53 +102,21 @@ class Http(EventEmitter):
         timeout: float | None = None,
         transport: Transport | None = None,
     ) -> None:
-        super().__init__(HTTP_EVENTS)
-        if not isinstance(host, str) or not host:
-            raise InvalidArgumentError("host is required: a non-empty string")
-        if ssl_connection is not None:
-            warnings.warn(
-                "ssl_connection is deprecated (JS SDK 7.4.0): use ssl", DeprecationWarning, stacklevel=2
-            )
-            if ssl is not None:
-                raise InvalidArgumentError('Both "ssl" and "ssl_connection" options are set. Use only "ssl".')
-            ssl = check_flag("ssl_connection", ssl_connection)
+        super().__init__(host, port=port, ssl=ssl, ssl_connection=ssl_connection, transport=transport)
         if headers is not None and not (
             isinstance(headers, Mapping)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
         ):
             raise InvalidArgumentError("headers must be a {name: value} dict of strings")
-        self._host = host
-        self._port = check_port(port)
-        self._ssl = check_flag("ssl", ssl) if ssl is not None else self._port in (443, 7443)
         self._custom_routes = check_custom_routes(custom_routes)
         self._headers = dict(headers or {})
         self.timeout = timeout
-        self._transport = transport
         self._routes: RouteTable = merge_routes(ROUTES, self._custom_routes)
         self._in_flight: dict[asyncio.Future[Any], dict[str, Any]] = {}
-        self.id = str(uuid.uuid4())
-        """This instance's id, sent as ``volatile.sdkInstanceId``."""
-        self.cookie_support = False
-        """True after :meth:`enable_cookie_support`: every call is made with credentials."""
         self.state = "offline"
         """``"offline"`` or ``"ready"`` (after :meth:`connect`)."""
 
     # -- properties (the JS SDK's, in snake_case) ---------------------------------
-
-    @property
-    def host(self) -> str:
-        """Kuzzle server host."""
-        return self._host
-
-    @property
-    def port(self) -> int:
-        """Kuzzle server port."""
-        return self._port
-
-    @property
-    def ssl(self) -> bool:
-        """True when ``https://`` is used."""
-        return self._ssl
 
     @property
     def protocol(self) -> str:
@@ -195,21 +146,6 @@ class Http(EventEmitter):
     def connected(self) -> bool:
         """True after :meth:`connect` and until :meth:`close` (JS SDK 7.17.1: always true)."""
         return self.state == "ready"
-
-    @property
-    def transport(self) -> Transport:
-        """The environment this protocol runs on (created on first use)."""
-        if self._transport is None:
-            self._transport = default_transport()
-        return self._transport
-
-    def is_ready(self) -> bool:
-        """True when requests can be sent (after :meth:`connect`)."""
-        return self.state == "ready"
-
-    def enable_cookie_support(self) -> None:
-        """Make every call with credentials, so Kuzzle's HttpOnly ``authToken`` cookie is sent and stored."""
-        self.cookie_support = True
 
     # -- lifecycle ---------------------------------------------------------------------
 

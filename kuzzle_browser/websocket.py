@@ -1,145 +1,95 @@
 """The WebSocket protocol: the JS SDK's ``WebSocket`` class for Python in the browser.
 
-Theory of operation
--------------------
-One *link* is one browser WebSocket plus its keep-alive policy. The protocol
-has at most one active link; during a cookie renewal an older link may still
-*drain*: it delivers the answers to requests that were sent over it, and
-nothing else.
-
-- ``connect()`` opens a link; ``connect`` (first time) or ``reconnect`` (after
-  an earlier success on the same URL) is emitted, then ``connect()`` returns.
-- Every ``ping_interval`` the keep-alive task sends ``{"p":1}``; any inbound
-  frame proves the link alive. A whole interval without one after a ping
-  means the link is dead (docs/protocol.md §5.2).
-- A link that dies (close event, failed ping) emits ``disconnect``
-  ``{"origin": "network/error"}`` if it was connected, fails the requests sent
-  over it with :class:`~kuzzle_browser.errors.OutcomeUnknownError`, emits
-  ``networkError``, and - with ``auto_reconnect`` - starts *one* reconnection
-  task: wait ``reconnection_delay`` (or for the ``online`` event while the
-  browser is offline), try, repeat. ``close()`` cancels that task, unlike JS
-  SDK 7.17.1 whose pending retry timer survives ``disconnect()``.
-- With cookie authentication, ``auth:login``, ``auth:logout`` and
-  ``auth:refreshToken`` go over HTTP with credentials, because "cookies can
-  only be applied to WebSocket connections during the connection handshake"
-  (JS SDK WebSocket page). On success a new link is opened so the new cookie
-  rides the upgrade, the old one drains, and ``websocketRenewalDone`` tells
-  the client to restore its subscriptions. The auth call resolves with its
-  result (JS SDK 7.17.1 rejects it, docs/protocol.md §4.3).
+An asyncio driver of :class:`~kuzzle_browser.protocol.connection.Connection`, which
+takes every decision (docs/protocol.md §7).
 """
+
+# Socket callbacks, one timer and the online event go in; the commands that come out
+# (sockets, futures, events) are carried out here. With cookie authentication,
+# auth:login/logout/refreshToken go over HTTP with credentials, then a new socket
+# carries the new cookie (docs/protocol.md §4.3); unlike JS SDK 7.17.1 the auth call
+# resolves, and close() stops a pending reconnection.
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import uuid
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Final
 
 from kuzzle_browser.answer import Answer, dispatch_directly
-from kuzzle_browser.errors import (
-    ApiError,
-    InvalidArgumentError,
-    KeepaliveTimeout,
-    KuzzleError,
-    NetworkError,
-    NotConnectedError,
-    OutcomeUnknownError,
-    RequestTimeoutError,
-    api_error_from_payload,
-)
-from kuzzle_browser.events import EventEmitter
+from kuzzle_browser.errors import ApiError, InvalidArgumentError, KuzzleError, RequestTimeoutError
 from kuzzle_browser.http import Http
-from kuzzle_browser.options import check_duration, check_flag, check_port
-from kuzzle_browser.protocol.heartbeat import Heartbeat, HeartbeatAction
-from kuzzle_browser.protocol.messages import (
+from kuzzle_browser.options import check_duration, check_flag
+from kuzzle_browser.protocol.connection import (
     PING_FRAME,
-    Malformed,
-    Pong,
-    RoomMessage,
-    TokenExpiredNotice,
-    Unroutable,
-    decode_frame,
-    encode_request,
+    TOKEN_ERRORS,
+    Close,
+    Command,
+    Connection,
+    Emit,
+    Fail,
+    Open,
+    Send,
+    State,
+    WakeAt,
+    WatchOnline,
 )
-from kuzzle_browser.protocol.requests import RequestTable, new_request_id
-from kuzzle_browser.transport import Socket, Transport, default_transport
+from kuzzle_browser.protocol_base import DEFAULT_PORT, PROTOCOL_EVENTS, ProtocolBase
+from kuzzle_browser.transport import Socket, Transport
 
-__all__ = ["PROTOCOL_EVENTS", "WebSocket"]
+__all__ = ["PROTOCOL_EVENTS", "TOKEN_ERRORS", "WebSocket"]
 
 logger = logging.getLogger("kuzzle_browser.websocket")
 
-DEFAULT_PORT: Final = 7512
 DEFAULT_RECONNECTION_DELAY: Final = 1.0
 DEFAULT_PING_INTERVAL: Final = 2.0
 DEFAULT_CONNECT_TIMEOUT: Final = 10.0
 # Kuzzle's server.maxRequestSize default is "1MB"; a bigger frame makes the
 # server close the socket (docs/protocol.md §2.1), losing every pending answer.
 DEFAULT_MAX_REQUEST_SIZE: Final = 1024 * 1024
-# How long a link replaced by a cookie renewal may keep waiting for its answers.
-RENEWAL_DRAIN_TIMEOUT: Final = 30.0
-
-PROTOCOL_EVENTS: Final = frozenset(
-    {
-        "connect",
-        "reconnect",
-        "disconnect",
-        "networkError",
-        "tokenExpired",
-        "queryError",
-        "discarded",
-        "websocketRenewalStart",
-        "websocketRenewalDone",
-    }
-)
-
 # Actions that may change the authentication cookie (JS SDK WebSocket page).
 COOKIE_ACTIONS: Final = frozenset({"login", "logout", "refreshToken"})
-TOKEN_ERRORS: Final = frozenset({"security.token.invalid", "security.token.expired"})
+_PUBLIC_STATE: Final = {State.CONNECTING: "connecting", State.CONNECTED: "connected"}
 
 ChannelListener = Callable[[dict[str, Any]], None]
 
 
-@dataclass(slots=True)
-class _Pending:
-    future: Answer[dict[str, Any]]
-    link: _Link
+class _Listener:
+    """The :class:`SocketListener` of socket ``sid``."""
 
+    __slots__ = ("owner", "route", "run", "sid")
 
-class _Link:
-    """One browser socket as seen by the protocol; also its :class:`SocketListener`."""
-
-    def __init__(self, owner: WebSocket) -> None:
+    def __init__(self, owner: WebSocket, sid: int) -> None:
         self.owner = owner
-        self.socket: Socket | None = None
-        self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.heartbeat: Heartbeat | None = None
-        self.draining = False
+        self.sid = sid
+        self.route = owner._core.frames_received
+        self.run = owner._run
 
     def socket_opened(self) -> None:
-        self.owner._link_opened(self)
+        owner = self.owner
+        owner._run(owner._core.opened(self.sid, owner._loop.time()))
 
     def socket_message(self, data: str | bytes) -> None:
-        owner = self.owner
-        dispatch_directly(lambda: owner._link_frame(self, data))
+        commands = self.route(self.sid, [data])
+        if commands:
+            dispatch_directly(lambda: self.run(commands))
 
     def socket_messages(self, frames: list[str | bytes]) -> None:
-        owner = self.owner
-
-        def route_all() -> None:
-            for data in frames:
-                owner._link_frame(self, data)
-
-        dispatch_directly(route_all)
+        # The whole batch is routed in one call; the answers it settles wake their tasks
+        # at the end of this browser task (kuzzle_browser.answer).
+        commands = self.route(self.sid, frames)
+        if commands:
+            dispatch_directly(lambda: self.run(commands))
 
     def socket_closed(self, code: int, reason: str, was_clean: bool) -> None:
-        self.owner._link_closed(self, code, reason)
+        owner = self.owner
+        owner._sockets.pop(self.sid, None)
+        now = owner._loop.time()
+        owner._run(owner._core.closed(self.sid, code, reason, now, online=owner.transport.is_online()))
 
 
-class WebSocket(EventEmitter):
+class WebSocket(ProtocolBase):
     """Kuzzle's WebSocket protocol over the browser's native ``WebSocket``.
 
     Pass it to :class:`~kuzzle_browser.Kuzzle`, then ``await kuzzle.connect()``.
@@ -167,6 +117,7 @@ class WebSocket(EventEmitter):
     """
 
     name = "websocket"
+    _loop: asyncio.AbstractEventLoop  # the running loop, from the first connect()
 
     def __init__(
         self,
@@ -183,9 +134,7 @@ class WebSocket(EventEmitter):
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         transport: Transport | None = None,
     ) -> None:
-        super().__init__(PROTOCOL_EVENTS)
-        if not isinstance(host, str) or not host:
-            raise InvalidArgumentError("host is required: a non-empty string")
+        super().__init__(host, port=port, ssl=ssl, ssl_connection=ssl_connection, transport=transport)
         if headers:
             raise InvalidArgumentError(
                 "The 'headers' option cannot work in a browser: the browser's WebSocket API "
@@ -193,63 +142,31 @@ class WebSocket(EventEmitter):
                 "(an HttpOnly cookie rides the WebSocket upgrade) or with a token "
                 "(kuzzle.auth.login() / kuzzle.jwt), which is sent inside each request."
             )
-        if ssl_connection is not None:
-            warnings.warn(
-                "ssl_connection is deprecated (JS SDK 7.4.0): use ssl",
-                DeprecationWarning,
-                stacklevel=2,
-            )
-            if ssl is not None:
-                raise InvalidArgumentError('Both "ssl" and "ssl_connection" options are set. Use only "ssl".')
-            ssl = check_flag("ssl_connection", ssl_connection)
-        self._host = host
-        self._port = check_port(port)
-        self._ssl = check_flag("ssl", ssl) if ssl is not None else self._port in (443, 7443)
         self._auto_reconnect = check_flag("auto_reconnect", auto_reconnect)
         self._reconnection_delay = check_duration("reconnection_delay", reconnection_delay, allow_zero=True)
         self._ping_interval = check_duration("ping_interval", ping_interval, allow_zero=False)
-        self._connect_timeout = check_duration("connect_timeout", connect_timeout, allow_zero=False)
+        connect_timeout = check_duration("connect_timeout", connect_timeout, allow_zero=False)
         if max_request_size is not None and (
             isinstance(max_request_size, bool) or not isinstance(max_request_size, int)
         ):
             raise InvalidArgumentError("max_request_size must be an int or None")
-        self._max_request_size = max_request_size
-        self._transport = transport
-        self.id = str(uuid.uuid4())
-        """This instance's id, sent as ``volatile.sdkInstanceId``."""
-        self.cookie_support = False
-        """True after :meth:`enable_cookie_support`."""
-        self.state = "offline"
-        """``"offline"``, ``"connecting"`` or ``"connected"``."""
-        self._link: _Link | None = None
-        self._renewing: _Link | None = None
-        self._draining: set[_Link] = set()
-        self._requests: RequestTable[_Pending] = RequestTable()
-        self._channels: dict[str, list[ChannelListener]] = {}
-        self._was_connected = False
-        self._stopped = True
-        self._active_auto_reconnect = self._auto_reconnect
-        self._active_reconnection_delay = self._reconnection_delay
-        self._connecting: asyncio.Future[None] | None = None
-        self._reconnect_task: asyncio.Future[Any] | None = None
+        self._core: Connection[Any] = Connection(
+            f"{self._host}:{self._port}",
+            ping_interval=self._ping_interval,
+            connect_timeout=connect_timeout,
+            max_request_size=max_request_size,
+        )
+        self._sockets: dict[int, Socket] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self._stop_watching_online: Callable[[], None] | None = None
         self._http: Http | None = None
 
     # -- properties (the JS SDK's, in snake_case) ---------------------------------
 
     @property
-    def host(self) -> str:
-        """Kuzzle server host."""
-        return self._host
-
-    @property
-    def port(self) -> int:
-        """Kuzzle server port."""
-        return self._port
-
-    @property
-    def ssl(self) -> bool:
-        """True when ``wss://``/``https://`` are used."""
-        return self._ssl
+    def state(self) -> str:
+        """``"offline"``, ``"connecting"`` or ``"connected"``."""
+        return _PUBLIC_STATE.get(self._core.state, "offline")
 
     @property
     def ping_interval(self) -> float:
@@ -277,7 +194,7 @@ class WebSocket(EventEmitter):
     @property
     def connected(self) -> bool:
         """True while a socket is open and usable."""
-        return self.state == "connected"
+        return self._core.state is State.CONNECTED
 
     @property
     def url(self) -> str:
@@ -289,20 +206,67 @@ class WebSocket(EventEmitter):
         """The HTTP base URL of the same server, used for cookie authentication."""
         return f"{'https' if self._ssl else 'http'}://{self._host}:{self._port}"
 
-    @property
-    def transport(self) -> Transport:
-        """The environment this protocol runs on (created on first use)."""
-        if self._transport is None:
-            self._transport = default_transport()
-        return self._transport
+    # -- the driver: core inputs in, commands out ------------------------------------
 
-    def is_ready(self) -> bool:
-        """True when requests can be sent (the JS SDK's ``isReady()``)."""
-        return self.state == "connected"
+    def _run(self, commands: list[Command]) -> None:
+        """Carry out the core's ``commands`` in order (the two hot ones first)."""
+        for command in commands:
+            if type(command) is tuple:  # the hot ones: (waiter, value), (listeners, payload)
+                target, value = command
+                if type(target) is tuple:
+                    for listener in target:
+                        try:
+                            listener(value)
+                        except Exception:
+                            logger.exception("A listener of channel %r raised", value.get("room"))
+                elif not target.done():
+                    target.set_result(value)
+            elif type(command) is Send:
+                socket = self._sockets[command.sid]
+                if command.text is not PING_FRAME or socket.is_open:
+                    socket.send(command.text)
+            elif type(command) is Fail:
+                if not command.waiter.done():
+                    command.waiter.set_exception(command.error)
+            elif type(command) is Emit:
+                self.emit(command.name, *command.args)
+            elif type(command) is Open:
+                try:
+                    self._sockets[command.sid] = self.transport.open_socket(
+                        self.url, _Listener(self, command.sid)
+                    )
+                except KuzzleError as exc:
+                    self._run(self._core.open_failed(command.sid, exc, self._loop.time()))
+            elif type(command) is Close:
+                closing = self._sockets.pop(command.sid, None)
+                if closing is not None:
+                    closing.close(command.code)
+            elif type(command) is WakeAt:
+                if self._timer is not None:
+                    self._timer.cancel()
+                when = command.when
+                # call_later, not call_at: Pyodide's loop refuses a time already past.
+                self._timer = (
+                    None
+                    if when is None
+                    else self._loop.call_later(max(0.0, when - self._loop.time()), self._tick)
+                )
+            elif type(command) is WatchOnline:
+                if self._stop_watching_online is not None:
+                    self._stop_watching_online()
+                    self._stop_watching_online = None
+                if command.watch:
+                    # "Do not try to reconnect if the browser is offline": wait for the
+                    # online event instead of burning attempts (kuzzle-sdk PR #456).
+                    self._stop_watching_online = self.transport.on_online(self._online)
 
-    def enable_cookie_support(self) -> None:
-        """Send ``auth:login``, ``auth:logout`` and ``auth:refreshToken`` over HTTP with credentials."""
-        self.cookie_support = True
+    def _online(self) -> None:
+        self._stop_watching_online = None
+        self._run(self._core.online(self._loop.time()))
+
+    def _tick(self) -> None:
+        self._timer = None
+        self._run(self._core.tick(self._loop.time(), online=self.transport.is_online()))
 
     # -- connection lifecycle ----------------------------------------------------
 
@@ -317,154 +281,17 @@ class WebSocket(EventEmitter):
             NetworkError: The socket could not be opened.
             InvalidArgumentError: The host makes an invalid URL.
         """
-        if self.state == "connected":
-            return
-        if self._connecting is not None:
-            await asyncio.shield(self._connecting)
-            return
-        self._stopped = False
-        self._active_auto_reconnect = self._auto_reconnect
-        self._active_reconnection_delay = self._reconnection_delay
-        self._cancel_reconnection()
-        try:
-            await self._open()
-        except NetworkError as exc:
-            self._schedule_reconnection(exc)
-            raise
-
-    async def _open(self) -> None:
-        link = _Link(self)
-        self._link = link
-        self.state = "connecting"
-        self._connecting = link.opened
-        try:
-            link.socket = self.transport.open_socket(self.url, link)
-        except KuzzleError:
-            self._link = None
-            self._connecting = None
-            self.state = "offline"
-            raise
-        try:
-            # A half-open path (a proxy that swallows the upgrade) would leave the
-            # browser's WebSocket "connecting" for minutes: give up after
-            # connect_timeout so the reconnection loop can try again.
-            await asyncio.wait({link.opened}, timeout=self._connect_timeout)
-            if not link.opened.done():
-                if link.socket is not None:
-                    link.socket.close()
-                if self._link is link:
-                    self._link = None
-                    self.state = "offline"
-                link.opened.set_exception(
-                    NetworkError(
-                        f"Unable to connect to kuzzle server at {self._host}:{self._port}: "
-                        f"no answer within {self._connect_timeout:g} s"
-                    )
-                )
-            await link.opened
-        finally:
-            if self._connecting is link.opened:
-                self._connecting = None
-
-    def _link_opened(self, link: _Link) -> None:
-        if link is self._renewing:
-            # A cookie renewal: swap links silently, the protocol stayed connected.
-            self._renewing = None
-            self._link = link
-            link.heartbeat = Heartbeat(interval=self._ping_interval, now=asyncio.get_running_loop().time())
-            self._spawn(self._keepalive(link))
-            link.opened.set_result(None)
-            return
-        if link is not self._link or link.opened.done():
-            if link.socket is not None:
-                link.socket.close()
-            return
-        loop = asyncio.get_running_loop()
-        link.heartbeat = Heartbeat(interval=self._ping_interval, now=loop.time())
-        self._spawn(self._keepalive(link))
-        self.state = "connected"
-        reconnected = self._was_connected
-        self._was_connected = True
-        link.opened.set_result(None)
-        self.emit("reconnect" if reconnected else "connect")
-
-    def _link_closed(self, link: _Link, code: int, reason: str) -> None:
-        detail = f" (close code {code}{': ' + reason if reason else ''})"
-        if link is self._renewing:
-            self._renewing = None
-            link.opened.set_exception(NetworkError(f"Cannot renew the WebSocket{detail}"))
-            return
-        if link in self._draining:
-            self._retire(link)
-            return
-        if link is not self._link:
-            return
-        if not link.opened.done():
-            self._link = None
-            self.state = "offline"
-            link.opened.set_exception(
-                NetworkError(f"Unable to connect to kuzzle server at {self._host}:{self._port}{detail}")
+        self._loop = loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._run(
+            self._core.connect(
+                waiter,
+                loop.time(),
+                auto_reconnect=self._auto_reconnect,
+                reconnection_delay=self._reconnection_delay,
             )
-            return
-        self._connection_lost(link, NetworkError(f"Connection to Kuzzle lost{detail}"))
-
-    def _connection_lost(self, link: _Link, error: KuzzleError) -> None:
-        """The active link died: tell everyone, fail its requests, maybe reconnect."""
-        was_connected = self.state == "connected"
-        self._link = None
-        self.state = "offline"
-        if link.socket is not None:
-            link.socket.close()
-        if was_connected:
-            self.emit("disconnect", {"origin": "network/error"})
-        self._fail_requests(link)
-        self._schedule_reconnection(error)
-
-    def _schedule_reconnection(self, error: KuzzleError) -> None:
-        self.emit("networkError", error)
-        if self._active_auto_reconnect and not self._stopped and self._reconnect_task is None:
-            self._reconnect_task = self._spawn(self._reconnect())
-
-    async def _reconnect(self) -> None:
-        try:
-            while not self._stopped:
-                if self.transport.is_online():
-                    await asyncio.sleep(self._active_reconnection_delay)
-                    if not self.transport.is_online():
-                        continue  # went offline meanwhile: wait for "online" instead
-                else:
-                    await self._wait_online()
-                if self._stopped:
-                    return
-                try:
-                    await self._open()
-                except NetworkError as exc:
-                    self.emit("networkError", exc)
-                else:
-                    return
-        finally:
-            if self._reconnect_task is asyncio.current_task():
-                self._reconnect_task = None
-
-    async def _wait_online(self) -> None:
-        # "Do not try to reconnect if the browser is offline": wait for the
-        # online event instead of burning attempts (kuzzle-sdk PR #456).
-        online: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        def wake() -> None:
-            if not online.done():
-                online.set_result(None)
-
-        cancel = self.transport.on_online(wake)
-        try:
-            await online
-        finally:
-            cancel()
-
-    def _cancel_reconnection(self) -> None:
-        if self._reconnect_task is not None:
-            self._reconnect_task.cancel()
-            self._reconnect_task = None
+        )
+        await waiter
 
     def close(self) -> None:
         """Close the connection for good and stop any reconnection; call :meth:`connect` to reopen.
@@ -472,54 +299,7 @@ class WebSocket(EventEmitter):
         Requests still waiting for an answer fail with :class:`NetworkError`.
         Emits ``disconnect`` ``{"origin": "user/connection-closed"}`` if it was connected.
         """
-        self._stopped = True
-        self._cancel_reconnection()
-        was_connected = self.state == "connected"
-        link, self._link = self._link, None
-        self.state = "offline"
-        self._was_connected = False
-        for old in list(self._draining):
-            self._retire(old)
-        renewing, self._renewing = self._renewing, None
-        if renewing is not None and renewing.socket is not None:
-            renewing.socket.close(1000)
-            if not renewing.opened.done():
-                renewing.opened.set_exception(NetworkError("The connection was closed"))
-        if link is not None:
-            if link.socket is not None:
-                link.socket.close(1000)
-            if not link.opened.done():
-                link.opened.set_exception(NetworkError("The connection was closed while opening"))
-                link.opened.exception()  # retrieved: connect() callers see it through shield
-            self._fail_requests(link)
-        if was_connected:
-            self.emit("disconnect", {"origin": "user/connection-closed"})
-
-    # -- keep-alive -----------------------------------------------------------------
-
-    async def _keepalive(self, link: _Link) -> None:
-        loop = asyncio.get_running_loop()
-        heartbeat = link.heartbeat
-        assert heartbeat is not None and link.socket is not None
-        while self._link is link:
-            delay = heartbeat.next_deadline() - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-                continue
-            if self._link is not link:
-                return
-            action = heartbeat.poll(loop.time())
-            if action is HeartbeatAction.PING and link.socket.is_open:
-                link.socket.send(PING_FRAME)
-            elif action is HeartbeatAction.DEAD:
-                link.socket.close(1000)
-                self._connection_lost(
-                    link,
-                    KeepaliveTimeout(
-                        f"Kuzzle did not answer the ping within {self._ping_interval:g} s: connection lost"
-                    ),
-                )
-                return
+        self._run(self._core.close())
 
     # -- requests --------------------------------------------------------------------
 
@@ -544,141 +324,33 @@ class WebSocket(EventEmitter):
             and request.get("action") in COOKIE_ACTIONS
         ):
             return await self._query_with_cookie_renewal(request, timeout)
-        link = self._link
-        if self.state != "connected" or link is None or link.socket is None:
-            self.emit("discarded", request)
-            raise NotConnectedError(
-                "Unable to execute request: not connected to a Kuzzle server.", request=request
-            )
-        if "requestId" not in request:
-            request["requestId"] = new_request_id()
-        text = encode_request(request)
-        limit = self._max_request_size
-        if limit is not None and len(text) * 4 > limit and len(text.encode()) > limit:
-            raise InvalidArgumentError(
-                f"The request is {len(text.encode())} bytes; Kuzzle accepts at most {limit} "
-                "(server.maxRequestSize). Split it (m* actions) or raise max_request_size.",
-                request=request,
-            )
-        future: Answer[dict[str, Any]] = Answer(asyncio.get_running_loop())
-        request_id = self._requests.add(request, _Pending(future, link))
+        answer: Answer[dict[str, Any]] = Answer(asyncio.get_running_loop())
         try:
-            link.socket.send(text)
+            self._run(self._core.send(request, answer))
             if timeout is None:
-                return await future
+                return await answer
             deadline = asyncio.timeout(timeout)
             try:
                 async with deadline:
-                    return await future
+                    return await answer
             except TimeoutError:
                 if deadline.expired():
                     raise RequestTimeoutError(timeout, request=request) from None
                 raise
         finally:
-            self._requests.pop(request_id)
-
-    def _link_frame(self, link: _Link, data: str | bytes) -> None:
-        if link.heartbeat is not None:
-            link.heartbeat.activity()
-        # Fast path for the bulk of the traffic, answers and notifications: a JSON
-        # object with a room, routed as decode_frame would route it, without
-        # building a RoomMessage. Anything else takes decode_frame.
-        if type(data) is str and data != '{"p":2}':
-            try:
-                payload = json.loads(data)
-            except ValueError:
-                payload = None
-            if type(payload) is dict:
-                room = payload.get("room")
-                if type(room) is str and room and payload.get("type") != "TokenExpired":
-                    self._room_message(link, room, payload)
-                    return
-        frame = decode_frame(data)
-        if isinstance(frame, RoomMessage):
-            self._room_message(link, frame.room, frame.payload)
-        elif isinstance(frame, Pong):
-            return
-        elif isinstance(frame, TokenExpiredNotice):
-            if not link.draining:
-                self.emit("tokenExpired")
-        elif isinstance(frame, Unroutable):
-            entry = self._requests.pop(frame.request_id) if frame.request_id else None
-            if entry is not None:
-                self._settle(entry[0], entry[1], frame.payload)
-                return
-            error = frame.payload.get("error")
-            api_error = api_error_from_payload(error if isinstance(error, dict) else {})
-            logger.warning("Kuzzle sent an error tied to no request: %s", api_error)
-            self.emit("discarded", frame.payload)
-            self.emit("queryError", {"error": api_error, "request": frame.payload})
-        elif isinstance(frame, Malformed):
-            logger.warning("%s", frame.error)
-            self.emit("queryError", {"error": frame.error, "request": None})
-
-    def _room_message(self, link: _Link, room: str, payload: dict[str, Any]) -> None:
-        entry = self._requests.pop(room)
-        if entry is not None:
-            self._settle(entry[0], entry[1], payload)
-            if link.draining and not self._pending_on(link):
-                self._retire(link)
-        elif not link.draining:
-            self._notify(room, payload)
-
-    def _settle(self, request: dict[str, Any], pending: _Pending, payload: dict[str, Any]) -> None:
-        if pending.future.done():
-            return
-        error = payload.get("error")
-        if not error:
-            pending.future.set_result(payload)
-            return
-        api_error = api_error_from_payload(error if isinstance(error, dict) else {}, request)
-        self.emit("queryError", {"error": api_error, "request": request})
-        if api_error.id in TOKEN_ERRORS and request.get("action") != "logout":
-            self.emit("tokenExpired")
-        pending.future.set_exception(api_error)
-
-    def _pending_on(self, link: _Link) -> bool:
-        return any(pending.link is link for _, _, pending in self._requests.entries())
-
-    def _fail_requests(self, link: _Link) -> None:
-        for request_id, request, pending in self._requests.entries():
-            if pending.link is not link:
-                continue
-            self._requests.pop(request_id)
-            self.emit("discarded", request)
-            if not pending.future.done():
-                pending.future.set_exception(
-                    OutcomeUnknownError(
-                        "Network error: request was sent but no response has been received",
-                        request=request,
-                    )
-                )
+            request_id = request.get("requestId")
+            if isinstance(request_id, str):
+                self._core.forget(request_id, answer)
 
     # -- notifications -------------------------------------------------------------
 
     def add_channel_listener(self, channel: str, listener: ChannelListener) -> None:
         """Call ``listener(notification)`` for each message Kuzzle sends on ``channel``."""
-        self._channels.setdefault(channel, []).append(listener)
+        self._core.add_channel_listener(channel, listener)
 
     def remove_channel_listener(self, channel: str, listener: ChannelListener) -> None:
         """Stop calling ``listener`` for ``channel``."""
-        listeners = self._channels.get(channel, [])
-        if listener in listeners:
-            listeners.remove(listener)
-        if not listeners:
-            self._channels.pop(channel, None)
-
-    def _notify(self, channel: str, payload: dict[str, Any]) -> None:
-        listeners = self._channels.get(channel)
-        if not listeners:
-            # Normal right after an unsubscribe: Kuzzle may have sent it before processing ours.
-            logger.debug("Notification for unknown channel %r dropped", channel)
-            return
-        for listener in list(listeners):
-            try:
-                listener(payload)
-            except Exception:
-                logger.exception("A listener of channel %r raised", channel)
+        self._core.remove_channel_listener(channel, listener)
 
     # -- cookie authentication ---------------------------------------------------------
 
@@ -709,43 +381,14 @@ class WebSocket(EventEmitter):
         self.emit("websocketRenewalStart")
         try:
             response = await self.http_query(request, timeout=timeout)
-            if self.state == "connected":
-                await self._renew_link()
+            # A new socket, so that the new cookie rides its upgrade; the old one drains.
+            loop = asyncio.get_running_loop()
+            switched: asyncio.Future[None] = loop.create_future()
+            self._run(self._core.renew(switched, loop.time()))
+            await switched
         finally:
             self.emit("websocketRenewalDone")
         return response
-
-    async def _renew_link(self) -> None:
-        """Open a new socket so that the new cookie rides its upgrade; the old one drains."""
-        old = self._link
-        assert old is not None
-        new = _Link(self)
-        self._renewing = new
-        try:
-            new.socket = self.transport.open_socket(self.url, new)
-            await new.opened
-        except KuzzleError as exc:
-            # The browser stored the new cookie: the reconnection loop's sockets carry it.
-            self._renewing = None
-            if self._link is old:
-                self._connection_lost(old, NetworkError(f"Cannot renew the WebSocket: {exc}"))
-            return
-        old.draining = True
-        self._draining.add(old)
-        if not self._pending_on(old):
-            self._retire(old)
-        else:
-            self._spawn(self._drain_deadline(old))
-
-    async def _drain_deadline(self, link: _Link) -> None:
-        await asyncio.sleep(RENEWAL_DRAIN_TIMEOUT)
-        self._retire(link)
-
-    def _retire(self, link: _Link) -> None:
-        self._draining.discard(link)
-        if link.socket is not None:
-            link.socket.close(1000)
-        self._fail_requests(link)
 
     def __repr__(self) -> str:
         return f"<WebSocket {self.url} state={self.state}>"

@@ -18,8 +18,8 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from kuzzle_browser.answer import Answer, dispatch_directly
-from kuzzle_browser.protocol.messages import decode_frame, encode_request
-from kuzzle_browser.websocket import WebSocket, _Link
+from kuzzle_browser.protocol.connection import State, _Socket, encode_request
+from kuzzle_browser.websocket import WebSocket, _Listener
 
 N = 20_000
 NOTE = {
@@ -41,13 +41,31 @@ def per_call(name: str, fn: Callable[[], object]) -> None:
 
 
 per_call("json.loads", lambda: json.loads(TEXT))
-per_call("decode_frame", lambda: decode_frame(TEXT))
 protocol = WebSocket("127.0.0.1")
-link = _Link.__new__(_Link)
-link.owner, link.heartbeat, link.draining = protocol, None, False
+core = protocol._core
+core.state, core._current = State.CONNECTED, _Socket(1, None)  # a connected socket 1, no I/O
 protocol.add_channel_listener(str(NOTE["room"]), lambda payload: None)
-per_call("_link_frame, notification to a listener", lambda: protocol._link_frame(link, TEXT))
-per_call("socket_message (+ dispatch_directly)", lambda: link.socket_message(TEXT))
+listener = _Listener(protocol, 1)
+per_call("frames_received, one notification (routing only)", lambda: core.frames_received(1, [TEXT]))
+per_call(
+    "socket_message, notification to a listener (+ dispatch_directly)", lambda: listener.socket_message(TEXT)
+)
+BATCH = [TEXT] * 10
+per_call("socket_messages, batch of 10 notifications (per frame)", lambda: listener.socket_messages(BATCH))
+results["socket_messages, batch of 10 notifications (per frame)"] = round(
+    results["socket_messages, batch of 10 notifications (per frame)"] / 10, 2
+)
+RESPONSE = ('{"requestId":"rq","status":200,"error":null,"controller":"server","action":"now",'
+            '"volatile":null,"room":"rq","result":{"now":1764132000000}}')  # fmt: skip
+_loop = asyncio.get_running_loop()
+
+
+def respond() -> None:
+    core.requests.add({"requestId": "rq", "controller": "server", "action": "now"}, (Answer(_loop), 1))
+    listener.socket_message(RESPONSE)
+
+
+per_call("response settles its request (register + frame + resolve)", respond)
 
 # The FFI crossing: JS calls a create_proxy handler with the event, or with event.data.
 on_event = create_proxy(lambda event: event.data)
@@ -80,9 +98,7 @@ async def awaited(make: Callable[[], Any], direct: bool) -> float:
 results["await asyncio.Future set by a loop callback (2 WebLoop tasks)"] = await awaited(
     loop.create_future, False
 )
-results["await Answer set in dispatch_directly (1 WebLoop task)"] = await awaited(
-    lambda: Answer(loop), True
-)
+results["await Answer set in dispatch_directly (1 WebLoop task)"] = await awaited(lambda: Answer(loop), True)
 per_call("str(uuid.uuid4())", lambda: str(uuid.uuid4()))
 REQUEST = {"controller": "server", "action": "now", "requestId": str(uuid.uuid4()),
            "volatile": {"sdkInstanceId": str(uuid.uuid4()), "sdkName": "python-browser@0.1.0"}}  # fmt: skip

@@ -1,13 +1,7 @@
-"""Keep-alive policy: when to send the application ping, when the link is dead.
+"""Keep-alive policy (docs/protocol.md §5.2): when to send the application ping, when the link is dead.
 
-The JS SDK (``setupPingPong``) ticks every ``pingInterval``: at a tick, if the
-previous ping got no answer, the link is dead; otherwise it sends ``{"p":1}``.
-*Any* inbound message counts as an answer, which is why it also works while
-notifications flood the socket.
-
-This policy is computed from elapsed time, not from ticks: browsers throttle
-timers in background tabs, and a late wake-up must mean "check now", never
-"missed N pongs".
+Computed from elapsed time, not from ticks: browsers throttle timers in
+background tabs, and a late wake-up must mean "check now", never "missed N pongs".
 """
 
 from __future__ import annotations

@@ -37,16 +37,17 @@ class RequestTable(Generic[W]):
     """
 
     def __init__(self) -> None:
-        self._pending: dict[str, tuple[dict[str, Any], W]] = {}
+        self.by_id: dict[str, tuple[dict[str, Any], W]] = {}
+        """The table itself, for the hot path's one lookup per frame; use the methods elsewhere."""
 
     def __len__(self) -> int:
-        return len(self._pending)
+        return len(self.by_id)
 
     def __contains__(self, request_id: object) -> bool:
-        return request_id in self._pending
+        return request_id in self.by_id
 
     def __iter__(self) -> Iterator[str]:
-        return iter(list(self._pending))
+        return iter(list(self.by_id))
 
     def add(self, request: dict[str, Any], waiter: W) -> str:
         """Register ``request``, which must carry a string ``requestId``; returns it.
@@ -58,21 +59,21 @@ class RequestTable(Generic[W]):
         request_id = request.get("requestId")
         if not isinstance(request_id, str) or not request_id:
             raise InvalidArgumentError("requestId must be a non-empty string")
-        if request_id in self._pending:
+        if request_id in self.by_id:
             raise InvalidArgumentError(f"A request with requestId {request_id!r} is already pending")
-        self._pending[request_id] = (request, waiter)
+        self.by_id[request_id] = (request, waiter)
         return request_id
 
     def entries(self) -> list[tuple[str, dict[str, Any], W]]:
         """A snapshot of ``(requestId, request, waiter)``, oldest first."""
-        return [(rid, request, waiter) for rid, (request, waiter) in self._pending.items()]
+        return [(rid, request, waiter) for rid, (request, waiter) in self.by_id.items()]
 
     def pop(self, request_id: str) -> tuple[dict[str, Any], W] | None:
         """Remove and return the entry answered by ``request_id``, or ``None`` if unknown."""
-        return self._pending.pop(request_id, None)
+        return self.by_id.pop(request_id, None)
 
     def drain(self) -> list[tuple[dict[str, Any], W]]:
         """Remove and return every pending entry, oldest first (the link is gone)."""
-        entries = list(self._pending.values())
-        self._pending.clear()
+        entries = list(self.by_id.values())
+        self.by_id.clear()
         return entries

@@ -370,3 +370,51 @@ async def test_connect_timeout_when_the_upgrade_never_answers(transport: FakeTra
     transport.open_socket = real_open  # type: ignore[method-assign]
     await within(next_event(ws, "connect"))  # ... and the loop tried again and got through
     assert ws.connected
+
+
+async def test_a_batch_of_frames_settles_each_request_and_notifies_in_order(transport: FakeTransport) -> None:
+    """socket_messages (a batching transport's entry point): answers and notifications, one call."""
+    ws = make(transport)
+    await within(ws.connect())
+    transport.peer.answer_requests = False
+    seen: list[int] = []
+    ws.add_channel_listener("ch", lambda payload: seen.append(payload["n"]))
+    pending = [
+        asyncio.ensure_future(ws.query({"controller": "server", "action": "now", "requestId": f"r{n}"}))
+        for n in range(3)
+    ]
+    await asyncio.sleep(0)
+    frames: list[str | bytes] = [json.dumps({"room": "ch", "n": n}) for n in range(2)]
+    frames += [
+        json.dumps({"room": f"r{n}", "requestId": f"r{n}", "status": 200, "result": n}) for n in (2, 0, 1)
+    ]
+    transport.socket.listener.socket_messages(frames)
+    assert [response["result"] for response in await within(asyncio.gather(*pending))] == [0, 1, 2]
+    assert seen == [0, 1]
+
+
+async def test_zero_reconnection_delay_retries_at_once(transport: FakeTransport) -> None:
+    """reconnection_delay=0 is allowed: the retry comes on the next loop turn."""
+    ws = make(transport, reconnection_delay=0)
+    await within(ws.connect())
+    reconnected = next_event(ws, "reconnect")
+    transport.socket.drop()
+    await within(reconnected)
+    assert len(transport.sockets) == 2
+
+
+async def test_what_connect_listeners_start_goes_out_before_the_callers_requests(
+    transport: FakeTransport,
+) -> None:
+    """A task spawned on connect (the client's checkToken) sends before the code awaiting connect()."""
+    ws = make(transport)
+    tasks: list[asyncio.Task[object]] = []
+    ws.on(
+        "connect",
+        lambda: tasks.append(asyncio.ensure_future(ws.query({"controller": "auth", "action": "checkToken"}))),
+    )
+    # Awaited directly, not through within(): its extra loop turns would hide the order.
+    await ws.connect()
+    await ws.query({"controller": "server", "action": "now"})
+    await within(tasks[0])
+    assert [request["action"] for request in transport.peer.requests] == ["checkToken", "now"]
