@@ -1,11 +1,13 @@
-"""The WebSocket connection's decisions: a sans-I/O state machine (docs/protocol.md §7)."""
+"""The WebSocket connection's decisions: a sans-I/O state machine (docs/protocol.md §7).
 
-# Feed it events (time passed in as ``now``, sockets known by number) and carry out
-# the commands each returns, in order: Open, Send (the ping only if open), Close (the
-# socket reports nothing more), Fail unless done, Emit, WatchOnline (the online event
-# calls online()), WakeAt (the one timer: call tick() then). The hot ones are
-# 2-tuples, cheaper than an object per frame: (waiter, value) resolves waiter unless
-# done; (listeners, payload) calls each listener (one that raises must not stop the others).
+Feed a :class:`Connection` events (time passed in as ``now``, sockets known by number)
+and carry out the commands each returns, in order: Open, Send (the ping only if open),
+Close (the socket reports nothing more), Fail unless done, Emit, WatchOnline (the online
+event calls online()), WakeAt (the one timer: call tick() then). The hot ones are
+2-tuples, cheaper than an object per frame: (waiter, value) resolves waiter unless done;
+(listeners, payload) calls each listener (one that raises must not stop the others).
+:class:`kuzzle_browser.WebSocket` is the asyncio driver; the unit tests drive it by hand.
+"""
 
 from __future__ import annotations
 
@@ -98,40 +100,54 @@ def backoff(delay: float) -> Iterator[float]:
 
 @dataclass(slots=True)
 class Open:
+    """Open socket ``sid`` (its listener reports with the same number)."""
+
     sid: int
 
 
 @dataclass(slots=True)
 class Send:
+    """Send ``text`` on socket ``sid``."""
+
     sid: int
     text: str
 
 
 @dataclass(slots=True)
 class Close:
+    """Close socket ``sid``; it reports nothing more."""
+
     sid: int
     code: int = 1000
 
 
 @dataclass(slots=True)
 class Fail:
+    """Fail ``waiter`` with ``error`` unless it is done."""
+
     waiter: Any
     error: KuzzleError
 
 
 @dataclass(slots=True)
 class Emit:
+    """Emit protocol event ``name`` with ``args``."""
+
     name: str
     args: tuple[Any, ...] = ()
 
 
 @dataclass(slots=True)
 class WatchOnline:
+    """Start (or stop) calling :meth:`Connection.online` on the browser's online event."""
+
     watch: bool
 
 
 @dataclass(slots=True)
 class WakeAt:
+    """Call :meth:`Connection.tick` at ``when`` (monotonic seconds); ``None`` cancels."""
+
     when: float | None
 
 
@@ -197,7 +213,7 @@ class Connection(Generic[W]):
     def connect(
         self, waiter: W, now: float, *, auto_reconnect: bool, reconnection_delay: float
     ) -> list[Command]:
-        # Connect; ``waiter`` resolves with ``None`` once connected, or fails with the attempt's error.
+        """Connect; ``waiter`` resolves with ``None`` once connected, or fails with the attempt's error."""
         if self.state is State.CONNECTED:
             return [(waiter, None)]
         self._connect_waiters.append(waiter)
@@ -216,7 +232,7 @@ class Connection(Generic[W]):
         return self._rewake(out)
 
     def open_failed(self, sid: int, error: KuzzleError, now: float) -> list[Command]:
-        # Socket ``sid`` could not even start opening (an invalid URL): give up with ``error``.
+        """Socket ``sid`` could not even start opening (an invalid URL): give up with ``error``."""
         if self._renewing and self._renewing[0].sid == sid:
             return self._renewal_failed(f"Cannot renew the WebSocket: {error}", now, online=True)
         out: list[Command] = []
@@ -227,7 +243,7 @@ class Connection(Generic[W]):
         return self._rewake(out)
 
     def opened(self, sid: int, now: float) -> list[Command]:
-        # Socket ``sid`` is open.
+        """Socket ``sid`` is open."""
         if self._renewing and self._renewing[0].sid == sid:
             return self._switch(now)
         current = self._current
@@ -248,7 +264,7 @@ class Connection(Generic[W]):
         return self._rewake(out)
 
     def closed(self, sid: int, code: int, reason: str, now: float, *, online: bool) -> list[Command]:
-        # Socket ``sid`` closed or failed to open; ``online`` is the browser's network status.
+        """Socket ``sid`` closed or failed to open; ``online`` is the browser's network status."""
         detail = f" (close code {code}{': ' + reason if reason else ''})"
         if self._renewing and self._renewing[0].sid == sid:
             return self._renewal_failed(f"Cannot renew the WebSocket{detail}", now, online=online)
@@ -287,11 +303,11 @@ class Connection(Generic[W]):
         return self._rewake(out)
 
     def online(self, now: float) -> list[Command]:
-        # The browser's ``online`` event fired.
+        """The browser's ``online`` event fired."""
         return self._attempt(now, []) if self.state is State.OFFLINE_WAIT else []
 
     def tick(self, now: float, *, online: bool) -> list[Command]:
-        # Time passed: keep-alive, connect and drain timeouts, the retry deadline.
+        """Time passed: keep-alive, connect and drain timeouts, the retry deadline."""
         out: list[Command] = []
         self._wake = None  # the timer that called us is spent: always arm the next one
         for sid, draining in list(self._draining.items()):
@@ -322,7 +338,7 @@ class Connection(Generic[W]):
         return self._rewake(out)
 
     def close(self) -> list[Command]:
-        # The user closes: every socket closes, pending requests and connects fail, no retry.
+        """The user closes: every socket closes, pending requests and connects fail, no retry."""
         was_connected = self.state is State.CONNECTED
         out: list[Command] = [WatchOnline(False)] if self.state is State.OFFLINE_WAIT else []
         self._to(State.IDLE)
@@ -346,7 +362,7 @@ class Connection(Generic[W]):
     # -- requests --------------------------------------------------------------------
 
     def send(self, request: dict[str, Any], waiter: W) -> list[Command]:
-        # Send ``request``; ``waiter`` gets Kuzzle's response envelope or its error.
+        """Send ``request``; ``waiter`` gets Kuzzle's response envelope or its error."""
         #
         # Raises:
         #     InvalidArgumentError: Not JSON, above ``max_request_size``, or a ``requestId``
@@ -372,7 +388,7 @@ class Connection(Generic[W]):
         return [Send(current.sid, text)]
 
     def forget(self, request_id: str, waiter: W) -> None:
-        # Stop waiting for the answer to ``request_id`` sent with ``waiter`` (a timeout, a cancellation).
+        """Stop waiting for the answer to ``request_id`` sent with ``waiter`` (a timeout, a cancellation)."""
         entry = self.requests.by_id.get(request_id)
         if entry is not None and entry[1][0] is waiter:
             del self.requests.by_id[request_id]
@@ -405,7 +421,7 @@ class Connection(Generic[W]):
     # -- frames: the one routing path ------------------------------------------------
 
     def frames_received(self, sid: int, frames: list[str | bytes]) -> list[Command]:
-        # Route the frames socket ``sid`` delivered, in order (docs/protocol.md §7); never raises.
+        """Route the frames socket ``sid`` delivered, in order (docs/protocol.md §7); never raises."""
         out: list[Command] = []
         current = self._current
         if current is not None and current.sid == sid:
@@ -477,11 +493,11 @@ class Connection(Generic[W]):
         out.append(Emit("queryError", ({"error": error, "request": None},)))
 
     def add_channel_listener(self, channel: str, listener: Listener) -> None:
-        # Deliver ``channel``'s notifications to ``listener`` too.
+        """Deliver ``channel``'s notifications to ``listener`` too."""
         self.channels[channel] = (*self.channels.get(channel, ()), listener)
 
     def remove_channel_listener(self, channel: str, listener: Listener) -> None:
-        # Stop delivering ``channel`` to ``listener`` (its first registration).
+        """Stop delivering ``channel`` to ``listener`` (its first registration)."""
         listeners = list(self.channels.get(channel, ()))
         if listener in listeners:
             listeners.remove(listener)
@@ -493,7 +509,7 @@ class Connection(Generic[W]):
     # -- cookie renewal --------------------------------------------------------------
 
     def renew(self, waiter: W, now: float) -> list[Command]:
-        # Open a new socket so the new cookie rides its upgrade; ``waiter`` resolves once switched.
+        """Open a new socket so the new cookie rides its upgrade; ``waiter`` resolves once switched."""
         #
         # Not connected: nothing to renew (the next connection carries the cookie).
         if self.state is not State.CONNECTED or self._renewing is not None:
