@@ -33,6 +33,39 @@ logger = logging.getLogger("kuzzle_browser.transport")
 # WebSocket.readyState values (WHATWG HTML §9.3.2).
 _OPEN = 1
 
+# The body of new Function("ws", "one", "many", "take", "closed", ...): a socket's
+# message pump and sender. A frame that finds Python idle goes at once to one(data),
+# then a MessageChannel probe (a task queued behind the frames that arrived
+# meanwhile) hands those to many(frames) in one call, until a probe finds none: one
+# JS -> Python call per burst instead of per frame, no wait for a lone answer
+# (bench/README.md). Queued frames go before the close event. flush() sends, in a
+# microtask, the texts Python buffered in one run: one call for many sends.
+_JS_PUMP = """
+let queue = [], pending = false, live = true;
+const channel = new MessageChannel();
+const probe = () => { if (live) channel.port2.postMessage(0); };
+channel.port1.onmessage = () => {
+  if (!live) return;
+  if (queue.length === 0) { pending = false; return; }
+  const frames = queue; queue = [];
+  try { many(frames); } finally { probe(); }
+};
+ws.onmessage = (event) => {
+  if (pending) { queue.push(event.data); return; }
+  pending = true;
+  try { one(event.data); } finally { probe(); }
+};
+ws.onclose = (event) => {
+  if (live && queue.length) { const frames = queue; queue = []; many(frames); }
+  closed(event);
+};
+const send = () => { if (live) for (const text of take()) ws.send(text); };
+return {
+  flush() { queueMicrotask(send); },
+  stop() { live = false; queue = []; channel.port1.close(); },
+};
+"""
+
 
 def _destroy_later(proxies: list[Any], release: Callable[[int], None]) -> None:
     def destroy() -> None:
@@ -57,7 +90,7 @@ def _handler_failed(exc: Exception) -> None:
 
 
 class BrowserSocket:
-    """A ``js.WebSocket`` and the four handler proxies it owns; see :meth:`BrowserTransport.open_socket`."""
+    """A ``js.WebSocket`` and the handler proxies it owns; see :meth:`BrowserTransport.open_socket`."""
 
     def __init__(self, transport: BrowserTransport, url: str, listener: SocketListener) -> None:
         self._transport = transport
@@ -68,24 +101,21 @@ class BrowserSocket:
             raise InvalidArgumentError(f"Cannot open a WebSocket to {url!r}: {exc}") from exc
         # Binary frames as ArrayBuffer, not Blob: they can be read synchronously.
         self._js_ws.binaryType = "arraybuffer"
-        # onmessage hands Python event.data, not the event: one JsProxy and one
-        # attribute crossing less per message (the hot path of notifications),
-        # unless the page's CSP forbids building that tiny JS wrapper.
-        on_message = transport.create_proxy(self._on_message)
-        js_on_message = transport.data_handler(on_message)
-        if js_on_message is None:
-            on_message.destroy()
-            on_message = js_on_message = transport.create_proxy(self._on_message_event)
-        self._proxies = [
-            transport.create_proxy(self._on_open),
-            on_message,
-            transport.create_proxy(self._on_error),
-            transport.create_proxy(self._on_close),
-        ]
+        self._outbox: list[str] = []
+        make_pump = transport.pump()
+        proxy = transport.create_proxy
+        on_open, on_error, on_close = proxy(self._on_open), proxy(self._on_error), proxy(self._on_close)
+        self._proxies = [on_open, on_error, on_close]
+        if make_pump:
+            handlers = [proxy(self._on_message), proxy(self._on_messages), proxy(self._take)]
+            self._proxies += handlers
+            self._js_pump: Any = make_pump(self._js_ws, *handlers, on_close)
+        else:  # no JS of our own under this CSP: a frame per call, read from the event
+            self._js_pump = None
+            self._proxies.append(proxy(self._on_message_event))
+            self._js_ws.onmessage, self._js_ws.onclose = self._proxies[-1], on_close
         transport.proxies_created(len(self._proxies))
-        on_open, _, on_error, on_close = self._proxies
-        self._js_ws.onmessage = js_on_message
-        self._js_ws.onopen, self._js_ws.onerror, self._js_ws.onclose = on_open, on_error, on_close
+        self._js_ws.onopen, self._js_ws.onerror = on_open, on_error
         self._detached = False
 
     @property
@@ -94,15 +124,28 @@ class BrowserSocket:
         return not self._detached and self._js_ws.readyState == _OPEN
 
     def send(self, text: str) -> None:
-        """Send a text frame; raises :class:`NetworkError` unless the socket is open."""
+        """Send a text frame; raises :class:`NetworkError` unless the socket is open.
+
+        The texts sent in one run of Python go out in one JS call, in a microtask
+        after it (readyState only changes between tasks, so one check covers them).
+        """
+        if self._outbox:
+            self._outbox.append(text)
+            return
         if not self.is_open:
             raise NetworkError("The WebSocket is not open")
-        self._js_ws.send(text)
+        if self._js_pump is None:
+            self._js_ws.send(text)
+            return
+        self._outbox.append(text)
+        self._js_pump.flush()
 
     def close(self, code: int = 1000, reason: str = "") -> None:
-        """Detach the handlers, then close; the listener hears nothing more."""
+        """Send what is buffered, detach the handlers, then close; the listener hears nothing more."""
         if self._detached:
             return
+        for text in self._take_texts():
+            self._js_ws.send(text)
         self._detach()
         try:
             self._js_ws.close(code, reason)
@@ -111,10 +154,21 @@ class BrowserSocket:
 
     def _detach(self) -> None:
         self._detached = True
+        self._outbox = []
+        if self._js_pump is not None:
+            self._js_pump.stop()  # queued frames are dropped: nothing is reported after close()
         js_ws = self._js_ws
         js_ws.onopen = js_ws.onmessage = js_ws.onerror = js_ws.onclose = None
         _destroy_later(self._proxies, self._transport.proxies_destroyed)
         self._proxies = []
+
+    def _take_texts(self) -> list[str]:
+        texts, self._outbox = self._outbox, []
+        return texts
+
+    def _take(self) -> Any:
+        # Called by the pump's microtask: the texts buffered by send(), as one JS array.
+        return self._transport.to_js(self._take_texts())
 
     def _report(self, deliver: Callable[[], None]) -> None:
         try:
@@ -126,9 +180,17 @@ class BrowserSocket:
         self._report(self._listener.socket_opened)
 
     def _on_message(self, js_data: Any) -> None:
-        # Called with event.data (see data_handler); no closure per message.
+        # Called with event.data by the pump; no closure per message.
         try:
-            self._listener.socket_message(js_data if isinstance(js_data, str) else bytes(js_data.to_bytes()))
+            self._listener.socket_message(js_data if type(js_data) is str else _binary(js_data))
+        except Exception as exc:
+            _handler_failed(exc)
+
+    def _on_messages(self, js_frames: Any) -> None:
+        # The frames that queued up in JS while Python was busy, in arrival order.
+        try:
+            frames = js_frames.to_py(depth=1)
+            self._listener.socket_messages([f if type(f) is str else _binary(f) for f in frames])
         except Exception as exc:
             _handler_failed(exc)
 
@@ -144,6 +206,11 @@ class BrowserSocket:
         code, reason, was_clean = int(js_event.code), str(js_event.reason), bool(js_event.wasClean)
         self._detach()
         self._report(lambda: self._listener.socket_closed(code, reason, was_clean))
+
+
+def _binary(js_data: Any) -> bytes:
+    # An ArrayBuffer (binaryType is "arraybuffer"), as a JsProxy or already converted.
+    return bytes(js_data.to_bytes()) if hasattr(js_data, "to_bytes") else bytes(js_data)
 
 
 class BrowserTransport:
@@ -169,23 +236,22 @@ class BrowserTransport:
         self.to_js: Callable[..., Any] = ffi.to_js
         self.js_exception: type[Exception] = ffi.JsException
         self._live_proxies = 0
-        self._js_data_handler: Any = None
+        self._js_pump: Any = None
 
-    def data_handler(self, proxy: Any) -> Any:
-        """A JS ``(event) => proxy(event.data)`` for ``onmessage`` (the proxy stays the owner's).
+    def pump(self) -> Any:
+        """The JS factory of a socket's message pump and sender (:data:`_JS_PUMP`), built once.
 
         ``None`` where the page's Content-Security-Policy forbids ``new Function``
-        (no ``'unsafe-eval'``): the caller then reads ``event.data`` from Python.
+        (no ``'unsafe-eval'``): sockets then take one frame per call from the event
+        and send each text at once.
         """
-        if self._js_data_handler is None:
+        if self._js_pump is None:
             try:
-                self._js_data_handler = self.js.Function.new(
-                    "handler", "return (event) => handler(event.data)"
-                )
+                self._js_pump = self.js.Function.new("ws", "one", "many", "take", "closed", _JS_PUMP)
             except self.js_exception as exc:  # EvalError under a strict CSP
-                logger.info("No JS wrapper for onmessage (%s): reading event.data from Python", exc)
-                self._js_data_handler = False
-        return self._js_data_handler(proxy) if self._js_data_handler else None
+                logger.info("No JS pump for onmessage (%s): one frame per call", exc)
+                self._js_pump = False
+        return self._js_pump or None
 
     @property
     def live_proxies(self) -> int:
