@@ -120,42 +120,47 @@ async def notif_iter(n: int) -> str:
     return json.dumps({"rate": n / elapsed})
 
 
-def _snapshot() -> dict[str, Any]:
+async def _snapshot() -> dict[str, Any]:
     gc.collect()
     return {
         "live_proxies": _client().protocol.transport.live_proxies,  # type: ignore[attr-defined]
         "py_traced_bytes": tracemalloc.get_traced_memory()[0],
         "py_gc_objects": len(gc.get_objects()),
-        "js_heap_bytes": js.benchJsHeap(),
+        **json.loads(await js.benchJsHeap()),
         "wasm_memory_bytes": js.benchWasmHeap(),
     }
 
 
-async def memory(warmup: int, requests: int, notifications: int) -> str:
-    """Snapshots after a warm-up, after ``requests`` requests, after ``notifications`` notifications.
+async def memory(warmup: int, requests: int, notifications: int, steps: int) -> str:
+    """A snapshot after a warm-up, then after every ``1/steps`` of the requests, then of the notifications.
 
     Python's heap is what tracemalloc traces (started here: it slows allocation, so the
-    rates of this phase are not comparable with the throughput table).
+    rates of this phase are not comparable with the throughput tables).
     """
     tracemalloc.start()
     await _pipe(warmup, 100)
     await _notif_callback(min(warmup, notifications))
     await asyncio.sleep(0.05)  # let the proxies of the subscription round trips be destroyed
-    before = _snapshot()
-    rate_requests = await _pipe(requests, 100)
-    await asyncio.sleep(0.05)
-    after_requests = _snapshot()
-    rate_notifications = await _notif_callback(notifications)
-    await asyncio.sleep(0.05)
-    after_notifications = _snapshot()
+    series = [{"requests": 0, "notifications": 0, **await _snapshot()}]
+    started = time.perf_counter()
+    for step in range(1, steps + 1):
+        await _pipe(requests // steps, 100)
+        series.append({"requests": step * requests // steps, "notifications": 0, **await _snapshot()})
+    requests_s = time.perf_counter() - started
+    started = time.perf_counter()
+    for step in range(1, steps + 1):
+        await _notif_callback(notifications // steps)
+        await asyncio.sleep(0.05)
+        series.append(
+            {"requests": requests, "notifications": step * notifications // steps, **await _snapshot()}
+        )
+    notifications_s = time.perf_counter() - started
     tracemalloc.stop()
     return json.dumps(
         {
             "requests": requests,
             "notifications": notifications,
-            "before": before,
-            "after_requests": after_requests,
-            "after_notifications": after_notifications,
-            "rates": {"requests": rate_requests, "notifications": rate_notifications},
+            "series": series,
+            "seconds": {"requests": requests_s, "notifications": notifications_s},
         }
     )
