@@ -184,7 +184,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     print(f"bench server on {server.url}; Chromium (no automation attached) on {url}", flush=True)
     started = time.monotonic()
     # BENCH_LOG=file: Chromium's log there, with the page's console (what the page is doing).
-    log = open(os.environ["BENCH_LOG"], "w") if os.environ.get("BENCH_LOG") else None  # noqa: SIM115
+    log = open(os.environ["BENCH_LOG"], "w") if os.environ.get("BENCH_LOG") else None  # noqa: SIM115, ASYNC230
     command = chromium_command(url, profile)
     browser = subprocess.Popen(  # noqa: ASYNC220 (started once, never waited for here)
         [*command[:-1], "--enable-logging=stderr", command[-1]] if log else command,
