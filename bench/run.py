@@ -173,7 +173,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         raise SystemExit("no wheel in build/wheels (make wheel)")
     if not (SDK_DIST / "kuzzle.js").is_file():
         raise SystemExit("no node_modules/kuzzle-sdk (make setup)")
-    plan = plan_for(args.quick, args.reps, args.memory_only)
+    plan = {**plan_for(args.quick, args.reps, args.memory_only), "variant": args.variant}
     responder = start_responder()
     plan["responder_port"] = responder.port
     server = BenchServer(ServerConfig(port=0, control=True, idle_timeout=3600.0), plan, wheels[-1])
@@ -262,6 +262,9 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=None, help="repetitions (default 5, quick 3)")
     parser.add_argument(
         "--memory-only", type=int, default=0, metavar="N", help="only the memory series, N of each"
+    )
+    parser.add_argument(
+        "--variant", default="", choices=["", "per-frame", "send-at-once"], help="transport policy to compare"
     )
     parser.add_argument("--timeout", type=float, default=1800.0, help="give up after this many seconds")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")

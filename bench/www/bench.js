@@ -192,7 +192,7 @@ async function kbClient(plan, port) {
   const source = await (await fetch("/bench/www/bench_kb.py")).text();
   pyodide.FS.writeFile("/home/pyodide/bench_kb.py", source);
   const kb = pyodide.pyimport("bench_kb");
-  await kb.connect(HOST, port);
+  await kb.connect(HOST, port, plan.variant || "");
   return { pyodide, kb, times };
 }
 

@@ -23,8 +23,25 @@ kuzzle: Kuzzle | None = None
 _collections = 0
 
 
-async def connect(host: str, port: int) -> None:
+def _variant(name: str) -> None:
+    """The transport policies bench/README.md compares (``run.py --variant``), patched in."""
+    from kuzzle_browser.errors import NetworkError
+    from kuzzle_browser.transport.browser import BrowserSocket, BrowserTransport
+
+    def send_at_once(self: BrowserSocket, text: str) -> None:
+        if not self.is_open:
+            raise NetworkError("The WebSocket is not open")
+        self._js_ws.send(text)
+
+    if name in ("per-frame", "send-at-once"):
+        BrowserSocket.send = send_at_once  # type: ignore[method-assign]
+    if name == "per-frame":
+        BrowserTransport.pump = lambda self: None  # type: ignore[method-assign]
+
+
+async def connect(host: str, port: int, variant: str = "") -> None:
     global kuzzle
+    _variant(variant)
     kuzzle = Kuzzle(WebSocket(host, port=port))
     await kuzzle.connect()
 
