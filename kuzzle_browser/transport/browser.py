@@ -33,13 +33,10 @@ logger = logging.getLogger("kuzzle_browser.transport")
 # WebSocket.readyState values (WHATWG HTML §9.3.2).
 _OPEN = 1
 
-# The body of new Function("ws", "one", "many", "take", "closed", ...): a socket's
-# message pump and sender. A frame that finds Python idle goes at once to one(data),
-# then a MessageChannel probe (a task queued behind the frames that arrived
-# meanwhile) hands those to many(frames) in one call, until a probe finds none: one
-# JS -> Python call per burst instead of per frame, no wait for a lone answer
-# (bench/README.md). Queued frames go before the close event. flush() sends, in a
-# microtask, the texts Python buffered in one run: one call for many sends.
+# new Function("ws", "one", "many", "closed", _JS_PUMP): a frame that finds Python
+# idle goes at once to one(data); then a MessageChannel probe (a task queued behind
+# the frames that came meanwhile) hands those to many(frames) in one call, until a
+# probe finds none (bench/README.md). Queued frames go before the close event.
 _JS_PUMP = """
 let queue = [], pending = false, live = true;
 const channel = new MessageChannel();
@@ -59,9 +56,8 @@ ws.onclose = (event) => {
   if (live && queue.length) { const frames = queue; queue = []; many(frames); }
   closed(event);
 };
-const send = () => { if (live) for (const text of take()) ws.send(text); };
 return {
-  flush() { queueMicrotask(send); },
+  send(texts) { for (const text of texts) ws.send(text); },
   stop() { live = false; queue = []; channel.port1.close(); },
 };
 """
@@ -101,13 +97,16 @@ class BrowserSocket:
             raise InvalidArgumentError(f"Cannot open a WebSocket to {url!r}: {exc}") from exc
         # Binary frames as ArrayBuffer, not Blob: they can be read synchronously.
         self._js_ws.binaryType = "arraybuffer"
+        # Texts sent while a message handler runs (the tasks it woke answer there): sent
+        # together when it returns. readyState only changes between tasks: checked once.
         self._outbox: list[str] = []
+        self._handling = False
         make_pump = transport.pump()
         proxy = transport.create_proxy
         on_open, on_error, on_close = proxy(self._on_open), proxy(self._on_error), proxy(self._on_close)
         self._proxies = [on_open, on_error, on_close]
         if make_pump:
-            handlers = [proxy(self._on_message), proxy(self._on_messages), proxy(self._take)]
+            handlers = [proxy(self._on_message), proxy(self._on_messages)]
             self._proxies += handlers
             self._js_pump: Any = make_pump(self._js_ws, *handlers, on_close)
         else:  # no JS of our own under this CSP: a frame per call, read from the event
@@ -124,28 +123,21 @@ class BrowserSocket:
         return not self._detached and self._js_ws.readyState == _OPEN
 
     def send(self, text: str) -> None:
-        """Send a text frame; raises :class:`NetworkError` unless the socket is open.
-
-        The texts sent in one run of Python go out in one JS call, in a microtask
-        after it (readyState only changes between tasks, so one check covers them).
-        """
+        """Send a text frame; raises :class:`NetworkError` unless the socket is open."""
         if self._outbox:
             self._outbox.append(text)
-            return
-        if not self.is_open:
+        elif not self.is_open:
             raise NetworkError("The WebSocket is not open")
-        if self._js_pump is None:
+        elif self._handling:
+            self._outbox.append(text)
+        else:
             self._js_ws.send(text)
-            return
-        self._outbox.append(text)
-        self._js_pump.flush()
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Send what is buffered, detach the handlers, then close; the listener hears nothing more."""
         if self._detached:
             return
-        for text in self._take_texts():
-            self._js_ws.send(text)
+        self._send_outbox()
         self._detach()
         try:
             self._js_ws.close(code, reason)
@@ -162,13 +154,13 @@ class BrowserSocket:
         _destroy_later(self._proxies, self._transport.proxies_destroyed)
         self._proxies = []
 
-    def _take_texts(self) -> list[str]:
+    def _send_outbox(self) -> None:
         texts, self._outbox = self._outbox, []
-        return texts
-
-    def _take(self) -> Any:
-        # Called by the pump's microtask: the texts buffered by send(), as one JS array.
-        return self._transport.to_js(self._take_texts())
+        if len(texts) > 1 and self._js_pump is not None:
+            self._js_pump.send(self._transport.to_js(texts))  # one crossing for them all
+        else:
+            for text in texts:
+                self._js_ws.send(text)
 
     def _report(self, deliver: Callable[[], None]) -> None:
         try:
@@ -181,18 +173,27 @@ class BrowserSocket:
 
     def _on_message(self, js_data: Any) -> None:
         # Called with event.data by the pump; no closure per message.
+        self._handling = True
         try:
             self._listener.socket_message(js_data if type(js_data) is str else _binary(js_data))
         except Exception as exc:
             _handler_failed(exc)
+        self._handled()
 
     def _on_messages(self, js_frames: Any) -> None:
         # The frames that queued up in JS while Python was busy, in arrival order.
+        self._handling = True
         try:
             frames = js_frames.to_py(depth=1)
             self._listener.socket_messages([f if type(f) is str else _binary(f) for f in frames])
         except Exception as exc:
             _handler_failed(exc)
+        self._handled()
+
+    def _handled(self) -> None:
+        self._handling = False
+        if self._outbox and not self._detached:
+            self._send_outbox()
 
     def _on_message_event(self, js_event: Any) -> None:
         self._on_message(js_event.data)
@@ -247,7 +248,7 @@ class BrowserTransport:
         """
         if self._js_pump is None:
             try:
-                self._js_pump = self.js.Function.new("ws", "one", "many", "take", "closed", _JS_PUMP)
+                self._js_pump = self.js.Function.new("ws", "one", "many", "closed", _JS_PUMP)
             except self.js_exception as exc:  # EvalError under a strict CSP
                 logger.info("No JS pump for onmessage (%s): one frame per call", exc)
                 self._js_pump = False

@@ -48,11 +48,11 @@ class FakePump:
     The JS itself runs under Node in test_js_pump_* below.
     """
 
-    def __init__(self, ws: FakeJsWebSocket, one: Any, many: Any, take: Any, closed: Any) -> None:
-        self.ws, self.one, self.many, self.take, self.closed = ws, one, many, take, closed
+    def __init__(self, ws: FakeJsWebSocket, one: Any, many: Any, closed: Any) -> None:
+        self.ws, self.one, self.many, self.closed = ws, one, many, closed
         self.queue: list[Any] = []
         self.pending, self.live = False, True
-        self.flushes = 0
+        self.sends: list[list[str]] = []
         ws.onmessage, ws.onclose, ws.pump = self.message, self.close, self
 
     def message(self, event: Any) -> None:
@@ -79,14 +79,10 @@ class FakePump:
             self.many(FakeJsArray(frames))
         self.closed(event)
 
-    def flush(self) -> None:
-        self.flushes += 1
-
-    def microtask(self) -> None:
-        """The flush() microtask."""
-        if self.live:
-            for text in self.take():
-                self.ws.send(text)
+    def send(self, texts: list[str]) -> None:
+        self.sends.append(texts)
+        for text in texts:
+            self.ws.send(text)
 
     def stop(self) -> None:
         self.live = False
@@ -196,7 +192,7 @@ BINARY = SimpleNamespace(to_bytes=lambda: b"\x01")  # an ArrayBuffer's JsProxy
 async def test_socket_reports_and_frees_its_proxies(csp: bool) -> None:
     """Open, messages, close: the listener hears each; every proxy is destroyed afterwards."""
     transport, socket, js_ws, listener = opened(csp)
-    assert js_ws.binaryType == "arraybuffer" and transport.live_proxies == FakeProxy.live == (4 if csp else 6)
+    assert js_ws.binaryType == "arraybuffer" and transport.live_proxies == FakeProxy.live == (4 if csp else 5)
     js_ws.onmessage(frame('{"p":2}'))
     if not csp:
         pump_of(js_ws).probe()  # Python was idle: the next frame is handed over at once too
@@ -246,41 +242,69 @@ async def test_queued_frames_go_before_the_close() -> None:
     assert transport.live_proxies == 0
 
 
-async def test_sends_of_one_run_go_out_in_one_call_in_order() -> None:
-    """send() buffers; the pump's microtask takes every text of the run at once, in order."""
-    _, socket, js_ws, _ = opened()
-    pump = pump_of(js_ws)
-    for text in ["a", "b", "c"]:
-        socket.send(text)
-    assert js_ws.sent == [] and pump.flushes == 1
-    pump.microtask()
-    socket.send("d")
-    pump.microtask()
-    assert js_ws.sent == ["a", "b", "c", "d"] and pump.flushes == 2
+class Answering(Listener):
+    """Sends from inside the message handler, as the tasks an answer wakes there do."""
+
+    def __init__(self, texts: list[str]) -> None:
+        super().__init__()
+        self.socket: Any = None
+        self.texts = texts
+
+    def socket_message(self, data: str | bytes) -> None:
+        super().socket_message(data)
+        for text in self.texts:
+            self.socket.send(text)
+        assert self.socket._js_ws.sent == [], "sent before the handler returned"
+
+    def socket_messages(self, frames: list[str | bytes]) -> None:
+        self.socket_message(frames[0])
 
 
-async def test_close_sends_what_is_buffered_first() -> None:
-    """close() right after send(): the frame still goes out, before the close."""
-    _, socket, js_ws, _ = opened()
+@pytest.mark.parametrize("csp", [False, True])
+async def test_sends_made_inside_a_message_handler_go_out_together_after_it(csp: bool) -> None:
+    """Many sends in one handler: one JS call once it returns, in order (each at once without the pump)."""
+    js, sockets = fake_js(csp=csp)
+    listener = Answering(["a", "b", "c"])
+    socket = listener.socket = transport_for(js).open_socket("ws://127.0.0.1:7512", listener)
+    js_ws = sockets[0]
+    js_ws.readyState = 1
+    js_ws.onmessage(frame("answer"))
+    assert js_ws.sent == ["a", "b", "c"]
+    if not csp:
+        assert pump_of(js_ws).sends == [["a", "b", "c"]]
+    socket.send("d")  # outside a handler: at once
+    assert js_ws.sent == ["a", "b", "c", "d"]
+
+
+async def test_a_lone_send_in_a_handler_and_close_in_a_handler() -> None:
+    """One buffered text goes out by itself; close() from a handler sends what is buffered first."""
+    js, sockets = fake_js()
+    listener = Answering(["only"])
+    socket = listener.socket = transport_for(js).open_socket("ws://127.0.0.1:7512", listener)
+    js_ws = sockets[0]
+    js_ws.readyState = 1
+    js_ws.onmessage(frame("answer"))
+    assert js_ws.sent == ["only"] and pump_of(js_ws).sends == []
+    listener.texts = []
+    socket._handling = True  # as inside a handler
     socket.send("last words")
     socket.close(1000)
-    pump_of(js_ws).microtask()
-    assert (js_ws.sent, js_ws.closed_with) == (["last words"], (1000, ""))
+    assert (js_ws.sent, js_ws.closed_with) == (["only", "last words"], (1000, ""))
 
 
-async def test_send_raises_when_not_open_even_with_a_buffer_pending() -> None:
-    """NetworkError before open, and after a remote close drops the buffer."""
+async def test_send_raises_when_not_open() -> None:
+    """NetworkError before open and after a close."""
     FakeProxy.live = 0
     js, sockets = fake_js()
     socket = transport_for(js).open_socket("ws://127.0.0.1:7512", Listener())
     with pytest.raises(NetworkError):
         socket.send("too early")
     sockets[0].readyState = 1
-    socket.send("queued")
+    socket.send("at once")
     sockets[0].onclose(SimpleNamespace(code=1006, reason="", wasClean=False))
     with pytest.raises(NetworkError):
         socket.send("too late")
-    assert sockets[0].sent == []
+    assert sockets[0].sent == ["at once"]
 
 
 async def test_close_detaches_before_closing() -> None:
@@ -338,14 +362,12 @@ NODE_HARNESS = """
 const [body] = process.argv.slice(1);
 const log = [];
 const ws = { sent: [], send(text) { this.sent.push(text); log.push(["sent", text]); } };
-const outbox = [];
-const make = new Function("ws", "one", "many", "take", "closed", body);
+const make = new Function("ws", "one", "many", "closed", body);
 let failOnce = false;
 const pump = make(
   ws,
   (data) => { log.push(["one", data]); if (failOnce) { failOnce = false; throw new Error("python bug"); } },
   (frames) => log.push(["many", [...frames]]),
-  () => outbox.splice(0),
   (event) => log.push(["closed", event.code]),
 );
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -359,8 +381,7 @@ const msg = (data) => { try { ws.onmessage({ data }); } catch (e) { log.push(["t
   await tick();
   failOnce = true; msg("6"); msg("7");
   await tick();
-  outbox.push("a", "b"); pump.flush(); outbox.push("c"); log.push(["before microtask"]);
-  await tick();
+  pump.send(["a", "b", "c"]);
   msg("8"); msg("9"); msg("10"); ws.onclose({ code: 1006 });
   await tick();
   pump.stop(); msg("after stop");
@@ -373,7 +394,7 @@ const msg = (data) => { try { ws.onmessage({ data }); } catch (e) { log.push(["t
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node")
 def test_js_pump_under_node() -> None:
-    """The real pump: a lone frame at once, bursts batched in order, sends in a microtask, close last."""
+    """The real pump: a lone frame at once, bursts batched in order, sends in order, close last."""
     run = subprocess.run(
         ["node", "-e", NODE_HARNESS, _JS_PUMP], capture_output=True, text=True, timeout=30, check=True
     )
@@ -386,7 +407,6 @@ def test_js_pump_under_node() -> None:
         ["one", "6"],
         ["threw", "python bug"],
         ["many", ["7"]],  # a raising handler does not stop the pump
-        ["before microtask"],
         ["sent", "a"],
         ["sent", "b"],
         ["sent", "c"],
