@@ -207,6 +207,20 @@ def throughput_table(results: dict[str, Any], server: str, t: dict[str, Any]) ->
         f"| raw limit: raw JS vs the echo endpoint, 100 in flight, msg/s | {fmt(echo['raw_pipe100']['rate'])}"
         " | | | | |"
     )
+    variant = plan.get("variant")
+    if variant:
+        out += [
+            "",
+            f"Same run, kuzzle_browser / JS SDK: the shipped transport vs `{variant}` (bench/README.md):",
+            "",
+            f"| row | shipped | {variant} |",
+            "| --- | ---: | ---: |",
+        ]
+        for label, name, kb in ROWS:
+            other = f"kb_{variant}" + kb[2:]
+            sdk = _median(t, name, "sdk")
+            shipped, compared = _median(t, name, kb) / sdk, _median(t, name, other) / sdk
+            out.append(f"| {label} | {shipped:.2f} | {compared:.2f} |")
     return [*out, ""]
 
 

@@ -143,7 +143,7 @@ class BenchServer(DevServer):
             next_url = f"{page}phase=main&server=dev"
         elif phase == "main" and report.get("server") == "dev":
             next_url = f"{page}phase=main&server=responder"
-        elif phase == "main":
+        elif phase == "main" and not self.plan["variant"]:
             next_url = f"{page}phase=memory&server=responder"
         if next_url is None and not self.done.done():
             self.done.set_result(None)
@@ -179,7 +179,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     server = BenchServer(ServerConfig(port=0, control=True, idle_timeout=3600.0), plan, wheels[-1])
     await server.start()
     profile = tempfile.mkdtemp(prefix="kuzzle-bench-chromium-")
-    first = "phase=memory&server=responder" if args.memory_only else "phase=cold&rep=1"
+    first = "phase=cold&rep=1"
+    if args.memory_only or args.variant:  # a variant run: the two tables only
+        first = "phase=memory&server=responder" if args.memory_only else "phase=main&server=dev"
     url = f"{server.url}/bench/www/bench.html?{first}"
     print(f"bench server on {server.url}; Chromium (no automation attached) on {url}", flush=True)
     started = time.monotonic()

@@ -192,7 +192,7 @@ async function kbClient(plan, port) {
   const source = await (await fetch("/bench/www/bench_kb.py")).text();
   pyodide.FS.writeFile("/home/pyodide/bench_kb.py", source);
   const kb = pyodide.pyimport("bench_kb");
-  await kb.connect(HOST, port, plan.variant || "");
+  await kb.connect(HOST, port);
   return { pyodide, kb, times };
 }
 
@@ -205,6 +205,7 @@ function serverPort(plan) {
 async function mainPhase(plan) {
   const port = serverPort(plan);
   const { kb, times: boot } = await kbClient(plan, port);
+  if (plan.variant) await kb.connect(HOST, port, plan.variant);
   const { sdk } = await coldSdk(port);
   clients.sdk = sdk;
   clients.raw = new RawClient(`ws://${HOST}:${port}`);
@@ -221,6 +222,7 @@ async function mainPhase(plan) {
       kb: () => py(kb.seq(plan.seq_n)),
     },
   };
+  const variant = plan.variant ? { [`kb_${plan.variant}`]: plan.variant } : {};
   for (const w of plan.windows) {
     const n = Math.max(plan.pipe_n, w * 5);
     suites[`pipe${w}`] = {
@@ -229,12 +231,20 @@ async function mainPhase(plan) {
       kb: () => py(kb.pipe(n, w)),
     };
   }
+  for (const [client, name] of Object.entries(variant)) {
+    suites.seq[client] = () => py(kb.seq(plan.seq_n, name));
+    for (const w of plan.windows) suites[`pipe${w}`][client] = () => py(kb.pipe(Math.max(plan.pipe_n, w * 5), w, name));
+  }
   suites.notif = {
     raw: () => notifRaw(plan.notif_n),
     sdk: () => notifSdk(plan.notif_n),
     kb_callback: () => py(kb.notif_callback(plan.notif_n)),
     kb_async_for: () => py(kb.notif_iter(plan.notif_n)),
   };
+  for (const [client, name] of Object.entries(variant)) {
+    suites.notif[`${client}_callback`] = () => py(kb.notif_callback(plan.notif_n, name));
+    suites.notif[`${client}_async_for`] = () => py(kb.notif_iter(plan.notif_n, name));
+  }
   suites.echo = {
     raw_seq: () => jsSeq(() => clients.echo.query(NOW), plan.echo_n),
     raw_pipe100: () => jsPipe(() => clients.echo.query(NOW), plan.echo_n * 2, 100),

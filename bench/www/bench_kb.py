@@ -12,43 +12,49 @@ import gc
 import json
 import time
 import tracemalloc
+import types
 from typing import Any
 
 import js  # type: ignore[import-not-found]
 
-from kuzzle_browser import Kuzzle, WebSocket
+from kuzzle_browser import Kuzzle, NetworkError, WebSocket
+from kuzzle_browser.transport.browser import BrowserSocket, BrowserTransport
 
 NOW = {"controller": "server", "action": "now"}
-kuzzle: Kuzzle | None = None
+# One client per transport policy: "" is the shipped one; the others are what
+# bench/README.md compares it with, in the same run (run.py --variant NAME).
+clients: dict[str, Kuzzle] = {}
 _collections = 0
 
 
-def _variant(name: str) -> None:
-    """The transport policies bench/README.md compares (``run.py --variant``), patched in."""
-    from kuzzle_browser.errors import NetworkError
-    from kuzzle_browser.transport.browser import BrowserSocket, BrowserTransport
+def _transport(variant: str) -> BrowserTransport:
+    transport = BrowserTransport()
+    if not variant:
+        return transport
 
-    def send_at_once(self: BrowserSocket, text: str) -> None:
-        if not self.is_open:
+    def send_at_once(socket: BrowserSocket, text: str) -> None:
+        if not socket.is_open:
             raise NetworkError("The WebSocket is not open")
-        self._js_ws.send(text)
+        socket._js_ws.send(text)
 
-    if name in ("per-frame", "send-at-once"):
-        BrowserSocket.send = send_at_once  # type: ignore[method-assign]
-    if name == "per-frame":
-        BrowserTransport.pump = lambda self: None  # type: ignore[method-assign]
+    def open_socket(url: str, listener: Any) -> BrowserSocket:
+        socket = BrowserTransport.open_socket(transport, url, listener)
+        socket.send = types.MethodType(send_at_once, socket)  # type: ignore[method-assign]
+        return socket
+
+    transport.open_socket = open_socket  # type: ignore[method-assign]
+    if variant == "per-frame":  # no pump: one JS -> Python call per frame, as before batching
+        transport.pump = lambda: None  # type: ignore[method-assign]
+    return transport
 
 
 async def connect(host: str, port: int, variant: str = "") -> None:
-    global kuzzle
-    _variant(variant)
-    kuzzle = Kuzzle(WebSocket(host, port=port))
+    kuzzle = clients[variant] = Kuzzle(WebSocket(host, port=port, transport=_transport(variant)))
     await kuzzle.connect()
 
 
-def _client() -> Kuzzle:
-    assert kuzzle is not None, "connect() first"
-    return kuzzle
+def _client(variant: str = "") -> Kuzzle:
+    return clients[variant]
 
 
 def _percentiles(latencies: list[float]) -> dict[str, float]:
@@ -57,8 +63,8 @@ def _percentiles(latencies: list[float]) -> dict[str, float]:
     return {"p50": at(0.5), "p99": at(0.99)}
 
 
-async def seq(n: int) -> str:
-    query, clock = _client().query, time.perf_counter
+async def seq(n: int, variant: str = "") -> str:
+    query, clock = _client(variant).query, time.perf_counter
     latencies = [0.0] * n
     start = clock()
     for i in range(n):
@@ -69,8 +75,8 @@ async def seq(n: int) -> str:
     return json.dumps({"rate": n / total, **_percentiles(latencies)})
 
 
-async def _pipe(total: int, window: int) -> float:
-    query = _client().query
+async def _pipe(total: int, window: int, variant: str = "") -> float:
+    query = _client(variant).query
     per = max(1, total // window)
 
     async def worker() -> None:
@@ -82,8 +88,8 @@ async def _pipe(total: int, window: int) -> float:
     return per * window / (time.perf_counter() - start)
 
 
-async def pipe(total: int, window: int) -> str:
-    return json.dumps({"rate": await _pipe(total, window)})
+async def pipe(total: int, window: int, variant: str = "") -> str:
+    return json.dumps({"rate": await _pipe(total, window, variant)})
 
 
 def _fresh_collection(who: str) -> str:
@@ -92,7 +98,7 @@ def _fresh_collection(who: str) -> str:
     return f"{who}-{_collections}"
 
 
-async def _notif_callback(n: int) -> float:
+async def _notif_callback(n: int, variant: str = "") -> float:
     loop = asyncio.get_running_loop()
     done: asyncio.Future[None] = loop.create_future()
     state = [0, 0]
@@ -103,7 +109,9 @@ async def _notif_callback(n: int) -> float:
         if state[0] == n:
             done.set_result(None)
 
-    subscription = await _client().realtime.subscribe("bench", _fresh_collection("kbcb"), {}, on_notification)
+    subscription = await _client(variant).realtime.subscribe(
+        "bench", _fresh_collection("kbcb"), {}, on_notification
+    )
     start = time.perf_counter()
     blast = js.benchBlast(subscription.channel, n)
     await done
@@ -115,12 +123,12 @@ async def _notif_callback(n: int) -> float:
     return n / elapsed
 
 
-async def notif_callback(n: int) -> str:
-    return json.dumps({"rate": await _notif_callback(n)})
+async def notif_callback(n: int, variant: str = "") -> str:
+    return json.dumps({"rate": await _notif_callback(n, variant)})
 
 
-async def notif_iter(n: int) -> str:
-    subscription = await _client().realtime.subscribe("bench", _fresh_collection("kbit"), {})
+async def notif_iter(n: int, variant: str = "") -> str:
+    subscription = await _client(variant).realtime.subscribe("bench", _fresh_collection("kbit"), {})
     count = total = 0
     start = time.perf_counter()
     blast = js.benchBlast(subscription.channel, n)

@@ -7,7 +7,7 @@ It works on a page and in a Web Worker alike: ``js`` is the global scope
 
 Proxy ownership (Pyodide FAQ, "How can I use a Python function as an event
 handler"): a Python callable handed to JS must be a ``create_proxy`` that
-someone destroys. Here each :class:`BrowserSocket` owns the four handler
+someone destroys. Here each :class:`BrowserSocket` owns the handler
 proxies of its ``js.WebSocket`` and :meth:`BrowserTransport.on_online` owns its
 listener; both detach first, then destroy on a later loop tick, because a
 proxy must not be destroyed while JS is still inside it.
@@ -240,11 +240,10 @@ class BrowserTransport:
         self._js_pump: Any = None
 
     def pump(self) -> Any:
-        """The JS factory of a socket's message pump and sender (:data:`_JS_PUMP`), built once.
+        """The JS factory of a socket's message pump (``_JS_PUMP``), built once.
 
         ``None`` where the page's Content-Security-Policy forbids ``new Function``
-        (no ``'unsafe-eval'``): sockets then take one frame per call from the event
-        and send each text at once.
+        (no ``'unsafe-eval'``): sockets then take one frame per call from the event.
         """
         if self._js_pump is None:
             try:
