@@ -205,7 +205,10 @@ function serverPort(plan) {
 async function mainPhase(plan) {
   const port = serverPort(plan);
   const { kb, times: boot } = await kbClient(plan, port);
-  if (plan.variant) await kb.connect(HOST, port, plan.variant);
+  if (plan.variant) {  // both clients count their deliveries (frames_per_call)
+    await kb.connect(HOST, port, "", true);
+    await kb.connect(HOST, port, plan.variant, true);
+  }
   const { sdk } = await coldSdk(port);
   clients.sdk = sdk;
   clients.raw = new RawClient(`ws://${HOST}:${port}`);

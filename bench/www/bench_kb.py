@@ -25,10 +25,40 @@ NOW = {"controller": "server", "action": "now"}
 # bench/README.md compares it with, in the same run (run.py --variant NAME).
 clients: dict[str, Kuzzle] = {}
 _collections = 0
+# Per variant: JS -> Python message calls and the frames they carried (the pump's batching).
+calls: dict[str, list[int]] = {}
 
 
-def _transport(variant: str) -> BrowserTransport:
+class _Counting:
+    """A SocketListener in front of the real one: counts calls and frames."""
+
+    def __init__(self, listener: Any, counts: list[int]) -> None:
+        self.listener, self.counts = listener, counts
+        self.socket_opened, self.socket_closed = listener.socket_opened, listener.socket_closed
+
+    def socket_message(self, data: str | bytes) -> None:
+        self.counts[0] += 1
+        self.counts[1] += 1
+        self.listener.socket_message(data)
+
+    def socket_messages(self, frames: list[str | bytes]) -> None:
+        self.counts[0] += 1
+        self.counts[1] += len(frames)
+        self.listener.socket_messages(frames)
+
+
+def _frames_per_call(variant: str, before: list[int]) -> float:
+    after = calls[variant]
+    return (after[1] - before[1]) / max(1, after[0] - before[0])
+
+
+def _transport(variant: str, counting: bool) -> BrowserTransport:
     transport = BrowserTransport()
+    counts = calls[variant] = [0, 0]
+    if counting:  # variant runs only: the wrapper costs a call per delivery
+        plain = transport.open_socket
+        transport.open_socket = lambda url, listener: plain(url, _Counting(listener, counts))  # type: ignore[method-assign]
+    counted = transport.open_socket
     if not variant:
         return transport
 
@@ -38,7 +68,7 @@ def _transport(variant: str) -> BrowserTransport:
         socket._js_ws.send(text)
 
     def open_socket(url: str, listener: Any) -> BrowserSocket:
-        socket = BrowserTransport.open_socket(transport, url, listener)
+        socket = counted(url, listener)
         socket.send = types.MethodType(send_at_once, socket)  # type: ignore[method-assign]
         return socket
 
@@ -48,8 +78,8 @@ def _transport(variant: str) -> BrowserTransport:
     return transport
 
 
-async def connect(host: str, port: int, variant: str = "") -> None:
-    kuzzle = clients[variant] = Kuzzle(WebSocket(host, port=port, transport=_transport(variant)))
+async def connect(host: str, port: int, variant: str = "", counting: bool = False) -> None:
+    kuzzle = clients[variant] = Kuzzle(WebSocket(host, port=port, transport=_transport(variant, counting)))
     await kuzzle.connect()
 
 
@@ -89,7 +119,9 @@ async def _pipe(total: int, window: int, variant: str = "") -> float:
 
 
 async def pipe(total: int, window: int, variant: str = "") -> str:
-    return json.dumps({"rate": await _pipe(total, window, variant)})
+    before = calls[variant][:]
+    rate = await _pipe(total, window, variant)
+    return json.dumps({"rate": rate, "frames_per_call": _frames_per_call(variant, before)})
 
 
 def _fresh_collection(who: str) -> str:
@@ -124,11 +156,14 @@ async def _notif_callback(n: int, variant: str = "") -> float:
 
 
 async def notif_callback(n: int, variant: str = "") -> str:
-    return json.dumps({"rate": await _notif_callback(n, variant)})
+    before = calls[variant][:]
+    rate = await _notif_callback(n, variant)
+    return json.dumps({"rate": rate, "frames_per_call": _frames_per_call(variant, before)})
 
 
 async def notif_iter(n: int, variant: str = "") -> str:
     subscription = await _client(variant).realtime.subscribe("bench", _fresh_collection("kbit"), {})
+    before = calls[variant][:]
     count = total = 0
     start = time.perf_counter()
     blast = js.benchBlast(subscription.channel, n)
@@ -142,7 +177,7 @@ async def notif_iter(n: int, variant: str = "") -> str:
     await subscription.unsubscribe()
     if total != n * (n - 1) // 2:
         raise AssertionError(f"notifications lost or reordered: {count}/{n}")
-    return json.dumps({"rate": n / elapsed})
+    return json.dumps({"rate": n / elapsed, "frames_per_call": _frames_per_call(variant, before)})
 
 
 async def _snapshot() -> dict[str, Any]:
