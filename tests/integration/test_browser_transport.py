@@ -379,10 +379,10 @@ const msg = (data) => { try { ws.onmessage({ data }); } catch (e) { log.push(["t
   await tick();
   msg("5");
   await tick();
-  failOnce = true; msg("6"); msg("7");
+  msg("6"); failOnce = true; msg("7"); msg("8");
   await tick();
   pump.send(["a", "b", "c"]);
-  msg("8"); msg("9"); msg("10"); ws.onclose({ code: 1006 });
+  msg("9"); msg("10"); msg("11"); msg("12"); ws.onclose({ code: 1006 });
   await tick();
   pump.stop(); msg("after stop");
   await tick();
@@ -401,17 +401,20 @@ def test_js_pump_under_node() -> None:
     assert json.loads(run.stdout) == [
         ["one", "lone"],
         ["after lone"],  # delivered inside its own onmessage
-        ["one", "1"],
-        ["many", ["2", "3", "4"]],
+        ["one", "1"],  # long after the last delivery: at once, no probe
+        ["one", "2"],  # right after one: at once, and a probe for what comes next
+        ["many", ["3", "4"]],
         ["one", "5"],  # the probe found nothing: idle again
         ["one", "6"],
+        ["one", "7"],
         ["threw", "python bug"],
-        ["many", ["7"]],  # a raising handler does not stop the pump
+        ["many", ["8"]],  # a raising handler does not stop the pump
         ["sent", "a"],
         ["sent", "b"],
         ["sent", "c"],
-        ["one", "8"],
-        ["many", ["9", "10"]],
+        ["one", "9"],
+        ["one", "10"],
+        ["many", ["11", "12"]],
         ["closed", 1006],
         ["one", "after stop"],  # stop() is the Python side's: it also unhooks onmessage
     ]
