@@ -19,7 +19,7 @@ KUZZLE_SSL ?=
 DEMO_ARGS := $(if $(CDN),--cdn) $(if $(KUZZLE_HOST),--kuzzle-host $(KUZZLE_HOST) --kuzzle-port $(KUZZLE_PORT)) \
              $(if $(KUZZLE_SSL),--ssl)
 
-.PHONY: help setup chromium redis venv vendor officialsdk wheel test example demo lint fidelity bench web lite docs soak
+.PHONY: help setup chromium redis venv vendor officialsdk wheel test example demo lint fidelity bench bench-memory web lite docs soak
 
 help:
 	@echo "make demo   - dev server on 127.0.0.1:7512 + the demo page on 127.0.0.1:8080"
@@ -33,6 +33,7 @@ help:
 	@echo "make lint   - ruff + mypy --strict kuzzle_browser testing"
 	@echo "make fidelity - official kuzzle-sdk 7.17.1 vs kuzzle_browser, side by side (build/fidelity.md)"
 	@echo "make bench  - raw JS vs kuzzle-sdk vs kuzzle_browser, one Chromium (bench/results/); QUICK=1 to iterate"
+	@echo "make bench-memory - kuzzle_browser's memory over 1,000,000 requests and notifications (bench/results/memory/)"
 	@echo "make soak   - the browser tests RUNS=20 times in a row, niced; evidence of red runs in build/test-artifacts/soak/"
 
 setup: chromium redis venv vendor officialsdk
@@ -119,11 +120,15 @@ lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m mypy --strict kuzzle_browser testing
 
-# Not part of `make test`: long and noisy. One Chromium with nothing attached, one server
-# process; matplotlib (the chart) comes from bench/requirements.txt, for this target only.
+# Not part of `make test`: long and noisy. One Chromium with nothing attached, the dev server
+# and a minimal responder (bench/responder.mjs, Node + ws from package.json);
+# matplotlib (the chart) comes from bench/requirements.txt, for these targets only.
 bench: setup wheel
 	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	$(PY) bench/run.py $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+bench-memory: setup wheel
+	$(PY) bench/run.py --memory-only 1000000 --out bench/results/memory $(BENCH_ARGS)
 
 # Not part of `make test`: the browser tests again and again (fresh process each run),
 # counting consecutive green runs; a red run's output, Chromium logs and dmesg are kept.

@@ -124,7 +124,7 @@ class Subscription:
         except Exception as exc:
             kuzzle.emit("callbackError", {"error": exc, "notification": notification})
             return
-        if inspect.isawaitable(result):
+        if result is not None and inspect.isawaitable(result):  # most callbacks return None
             kuzzle._spawn(self._guard(result, notification))
 
     def _push(self, item: Any) -> None:

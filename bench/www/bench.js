@@ -1,19 +1,22 @@
 // The bench page: runs in a headless Chromium with nothing attached, reads its plan from
 // GET /bench/plan, POSTs each result to /bench/report and loads the page the server names.
 //   phase=cold: one cold start (a page load each), JS SDK then kuzzle_browser.
-//   phase=main: every throughput, notification and memory measurement, interleaved.
+//   phase=main: every throughput and notification measurement, interleaved, against
+//     server=dev (the Python dev server) or server=responder (bench/responder.mjs).
+//   phase=memory: kuzzle_browser's memory series against the responder.
 const params = new URLSearchParams(location.search);
 const phase = params.get("phase") || "main";
+const server = params.get("server") || "dev";
 const rep = Number(params.get("rep") || 1);
 const HOST = "127.0.0.1";
 const logEl = document.getElementById("log");
-const log = (line) => { logEl.textContent += line + "\n"; };
+const log = (line) => { logEl.textContent += line + "\n"; console.log(line); };
 const now = () => performance.now();
 
 async function report(body) {
   const response = await fetch("/bench/report", {
     method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ phase, rep, ...body }),
+    body: JSON.stringify({ phase, server, rep, ...body }),
   });
   const { next } = await response.json();
   if (next) location.href = next;
@@ -87,7 +90,8 @@ async function jsPipe(query, total, window) {
 }
 
 // POST /_devserver/blast: the server pushes n notifications on the channel as fast as it can.
-window.benchBlast = (channel, count) => fetch("/_devserver/blast", {
+let blastUrl = "/_devserver/blast";
+window.benchBlast = (channel, count) => fetch(blastUrl, {
   method: "POST", headers: { "Content-Type": "application/json" },
   body: JSON.stringify({ channel, count }),
 }).then((r) => r.json());
@@ -157,7 +161,7 @@ await _cold_kuzzle.connect()
   return { pyodide, times };
 }
 
-async function coldSdk(plan) {
+async function coldSdk(port) {
   const times = {};
   let t = now();
   await new Promise((resolve, reject) => {
@@ -167,7 +171,7 @@ async function coldSdk(plan) {
     document.head.append(script);
   });
   times.bundle_loaded = now() - t; t = now();
-  const sdk = new KuzzleSDK.Kuzzle(new KuzzleSDK.WebSocket(HOST, { port: plan.port }));
+  const sdk = new KuzzleSDK.Kuzzle(new KuzzleSDK.WebSocket(HOST, { port }));
   await sdk.connect();
   times.connected = now() - t;
   return { sdk, times };
@@ -175,23 +179,40 @@ async function coldSdk(plan) {
 
 async function coldPhase(plan) {
   const page = { script_start: window.benchT0, module_start: now() };
-  const { sdk, times: sdkTimes } = await coldSdk(plan);
+  const { sdk, times: sdkTimes } = await coldSdk(plan.port);
   sdk.disconnect();
   const { times } = await bootPython(plan);
   await report({ page, sdk: sdkTimes, kb: times });
 }
 
-async function mainPhase(plan) {
-  const { pyodide, times: boot } = await bootPython(plan);
-  const { sdk } = await coldSdk(plan);
+// The Python side: Pyodide, the wheel, bench_kb.py, connected to the server under test.
+async function kbClient(plan, port) {
+  const { pyodide, times } = await bootPython(plan);
   await pyodide.runPythonAsync("await _cold_kuzzle.disconnect()");
   const source = await (await fetch("/bench/www/bench_kb.py")).text();
   pyodide.FS.writeFile("/home/pyodide/bench_kb.py", source);
   const kb = pyodide.pyimport("bench_kb");
-  await kb.connect(HOST, plan.port);
+  await kb.connect(HOST, port);
+  return { pyodide, kb, times };
+}
+
+function serverPort(plan) {
+  if (server !== "responder") return plan.port;
+  blastUrl = `http://${HOST}:${plan.responder_port}/_devserver/blast`;
+  return plan.responder_port;
+}
+
+async function mainPhase(plan) {
+  const port = serverPort(plan);
+  const { kb, times: boot } = await kbClient(plan, port);
+  if (plan.variant) {  // both clients count their deliveries (frames_per_call)
+    await kb.connect(HOST, port, "", true);
+    await kb.connect(HOST, port, plan.variant, true);
+  }
+  const { sdk } = await coldSdk(port);
   clients.sdk = sdk;
-  clients.raw = new RawClient(`ws://${HOST}:${plan.port}`);
-  clients.echo = new RawClient(`ws://${HOST}:${plan.port}/bench/echo`, true);
+  clients.raw = new RawClient(`ws://${HOST}:${port}`);
+  clients.echo = new RawClient(`ws://${HOST}:${port}/bench/echo`, true);
   await clients.raw.connect();
   await clients.echo.connect();
   const py = async (promise) => JSON.parse(await promise);
@@ -204,6 +225,7 @@ async function mainPhase(plan) {
       kb: () => py(kb.seq(plan.seq_n)),
     },
   };
+  const variant = plan.variant ? { [`kb_${plan.variant}`]: plan.variant } : {};
   for (const w of plan.windows) {
     const n = Math.max(plan.pipe_n, w * 5);
     suites[`pipe${w}`] = {
@@ -212,12 +234,20 @@ async function mainPhase(plan) {
       kb: () => py(kb.pipe(n, w)),
     };
   }
+  for (const [client, name] of Object.entries(variant)) {
+    suites.seq[client] = () => py(kb.seq(plan.seq_n, name));
+    for (const w of plan.windows) suites[`pipe${w}`][client] = () => py(kb.pipe(Math.max(plan.pipe_n, w * 5), w, name));
+  }
   suites.notif = {
     raw: () => notifRaw(plan.notif_n),
     sdk: () => notifSdk(plan.notif_n),
     kb_callback: () => py(kb.notif_callback(plan.notif_n)),
     kb_async_for: () => py(kb.notif_iter(plan.notif_n)),
   };
+  for (const [client, name] of Object.entries(variant)) {
+    suites.notif[`${client}_callback`] = () => py(kb.notif_callback(plan.notif_n, name));
+    suites.notif[`${client}_async_for`] = () => py(kb.notif_iter(plan.notif_n, name));
+  }
   suites.echo = {
     raw_seq: () => jsSeq(() => clients.echo.query(NOW), plan.echo_n),
     raw_pipe100: () => jsPipe(() => clients.echo.query(NOW), plan.echo_n * 2, 100),
@@ -243,22 +273,40 @@ async function mainPhase(plan) {
     }
   }
 
-  // Memory and leaks, kuzzle_browser only (the JS SDK's JS heap alongside for scale).
-  const jsHeap = () => { globalThis.gc?.(); return performance.memory ? performance.memory.usedJSHeapSize : null; };
+  await report({ boot, results, isolated: globalThis.crossOriginIsolated, user_agent: navigator.userAgent });
+}
+
+// The JS heap after the garbage is gone: gc() (--js-flags=--expose-gc) until
+// usedJSHeapSize (--enable-precise-memory-info) stops falling, with a task between rounds
+// for the finalizers of Pyodide's proxies. (measureUserAgentSpecificMemory() never
+// answered within 10 s in this headless Chromium: it waits for a GC of its own.)
+async function jsHeap() {
+  const task = () => new Promise((resolve) => setTimeout(resolve, 0));
+  let used = Infinity;
+  for (let round = 0; round < 10; round++) {
+    globalThis.gc();
+    await task();
+    const now = performance.memory.usedJSHeapSize;
+    if (now >= used) break;
+    used = now;
+  }
+  return JSON.stringify({ js_heap_bytes: used });
+}
+
+async function memoryPhase(plan) {
+  const { pyodide, kb } = await kbClient(plan, serverPort(plan));
+  log("memory: connected");
   window.benchJsHeap = jsHeap;
   window.benchWasmHeap = () => pyodide._module.HEAP8.length;
-  const memory = JSON.parse(await kb.memory(plan.mem_warmup, plan.mem_requests, plan.mem_notifications));
-  const sdkMemory = { before: jsHeap() };
-  await jsPipe(() => sdk.query(NOW), plan.mem_requests, 100);
-  sdkMemory.after_requests = jsHeap();
-  await report({ boot, results, memory, sdk_memory: sdkMemory,
-                 isolated: globalThis.crossOriginIsolated, user_agent: navigator.userAgent });
+  const memory = JSON.parse(await kb.memory(plan.mem_warmup, plan.mem_requests, plan.mem_notifications, plan.mem_steps));
+  await report({ memory });
 }
 
 (async () => {
   const plan = await (await fetch("/bench/plan")).json();
   try {
     if (phase === "cold") await coldPhase(plan);
+    else if (phase === "memory") await memoryPhase(plan);
     else await mainPhase(plan);
   } catch (error) {
     log(String(error && error.stack || error));

@@ -12,26 +12,79 @@ import gc
 import json
 import time
 import tracemalloc
+import types
 from typing import Any
 
 import js  # type: ignore[import-not-found]
 
-from kuzzle_browser import Kuzzle, WebSocket
+from kuzzle_browser import Kuzzle, NetworkError, WebSocket
+from kuzzle_browser.transport.browser import BrowserSocket, BrowserTransport
 
 NOW = {"controller": "server", "action": "now"}
-kuzzle: Kuzzle | None = None
+# One client per transport policy: "" is the shipped one; the others are what
+# bench/README.md compares it with, in the same run (run.py --variant NAME).
+clients: dict[str, Kuzzle] = {}
 _collections = 0
+# Per variant: JS -> Python message calls and the frames they carried (the pump's batching).
+calls: dict[str, list[int]] = {}
 
 
-async def connect(host: str, port: int) -> None:
-    global kuzzle
-    kuzzle = Kuzzle(WebSocket(host, port=port))
+class _Counting:
+    """A SocketListener in front of the real one: counts calls and frames."""
+
+    def __init__(self, listener: Any, counts: list[int]) -> None:
+        self.listener, self.counts = listener, counts
+        self.socket_opened, self.socket_closed = listener.socket_opened, listener.socket_closed
+
+    def socket_message(self, data: str | bytes) -> None:
+        self.counts[0] += 1
+        self.counts[1] += 1
+        self.listener.socket_message(data)
+
+    def socket_messages(self, frames: list[str | bytes]) -> None:
+        self.counts[0] += 1
+        self.counts[1] += len(frames)
+        self.listener.socket_messages(frames)
+
+
+def _frames_per_call(variant: str, before: list[int]) -> float:
+    after = calls[variant]
+    return (after[1] - before[1]) / max(1, after[0] - before[0])
+
+
+def _transport(variant: str, counting: bool) -> BrowserTransport:
+    transport = BrowserTransport()
+    counts = calls[variant] = [0, 0]
+    if counting:  # variant runs only: the wrapper costs a call per delivery
+        plain = transport.open_socket
+        transport.open_socket = lambda url, listener: plain(url, _Counting(listener, counts))  # type: ignore[method-assign]
+    counted = transport.open_socket
+    if not variant:
+        return transport
+
+    def send_at_once(socket: BrowserSocket, text: str) -> None:
+        if not socket.is_open:
+            raise NetworkError("The WebSocket is not open")
+        socket._js_ws.send(text)
+
+    def open_socket(url: str, listener: Any) -> BrowserSocket:
+        socket = counted(url, listener)
+        socket.send = types.MethodType(send_at_once, socket)  # type: ignore[method-assign]
+        return socket
+
+    transport.open_socket = open_socket  # type: ignore[method-assign]
+    if variant == "per-frame":  # no pump: one JS -> Python call per frame, as before batching
+        transport.pump = lambda: None  # type: ignore[method-assign]
+    return transport
+
+
+async def connect(host: str, port: int, variant: str = "", counting: bool = False) -> None:
+    kuzzle = clients[variant] = Kuzzle(WebSocket(host, port=port, transport=_transport(variant, counting)))
     await kuzzle.connect()
 
 
-def _client() -> Kuzzle:
-    assert kuzzle is not None, "connect() first"
-    return kuzzle
+def _client(variant: str = "") -> Kuzzle:
+    return clients[variant]
 
 
 def _percentiles(latencies: list[float]) -> dict[str, float]:
@@ -40,8 +93,8 @@ def _percentiles(latencies: list[float]) -> dict[str, float]:
     return {"p50": at(0.5), "p99": at(0.99)}
 
 
-async def seq(n: int) -> str:
-    query, clock = _client().query, time.perf_counter
+async def seq(n: int, variant: str = "") -> str:
+    query, clock = _client(variant).query, time.perf_counter
     latencies = [0.0] * n
     start = clock()
     for i in range(n):
@@ -52,8 +105,8 @@ async def seq(n: int) -> str:
     return json.dumps({"rate": n / total, **_percentiles(latencies)})
 
 
-async def _pipe(total: int, window: int) -> float:
-    query = _client().query
+async def _pipe(total: int, window: int, variant: str = "") -> float:
+    query = _client(variant).query
     per = max(1, total // window)
 
     async def worker() -> None:
@@ -65,8 +118,10 @@ async def _pipe(total: int, window: int) -> float:
     return per * window / (time.perf_counter() - start)
 
 
-async def pipe(total: int, window: int) -> str:
-    return json.dumps({"rate": await _pipe(total, window)})
+async def pipe(total: int, window: int, variant: str = "") -> str:
+    before = calls[variant][:]
+    rate = await _pipe(total, window, variant)
+    return json.dumps({"rate": rate, "frames_per_call": _frames_per_call(variant, before)})
 
 
 def _fresh_collection(who: str) -> str:
@@ -75,7 +130,7 @@ def _fresh_collection(who: str) -> str:
     return f"{who}-{_collections}"
 
 
-async def _notif_callback(n: int) -> float:
+async def _notif_callback(n: int, variant: str = "") -> float:
     loop = asyncio.get_running_loop()
     done: asyncio.Future[None] = loop.create_future()
     state = [0, 0]
@@ -86,7 +141,9 @@ async def _notif_callback(n: int) -> float:
         if state[0] == n:
             done.set_result(None)
 
-    subscription = await _client().realtime.subscribe("bench", _fresh_collection("kbcb"), {}, on_notification)
+    subscription = await _client(variant).realtime.subscribe(
+        "bench", _fresh_collection("kbcb"), {}, on_notification
+    )
     start = time.perf_counter()
     blast = js.benchBlast(subscription.channel, n)
     await done
@@ -98,12 +155,15 @@ async def _notif_callback(n: int) -> float:
     return n / elapsed
 
 
-async def notif_callback(n: int) -> str:
-    return json.dumps({"rate": await _notif_callback(n)})
+async def notif_callback(n: int, variant: str = "") -> str:
+    before = calls[variant][:]
+    rate = await _notif_callback(n, variant)
+    return json.dumps({"rate": rate, "frames_per_call": _frames_per_call(variant, before)})
 
 
-async def notif_iter(n: int) -> str:
-    subscription = await _client().realtime.subscribe("bench", _fresh_collection("kbit"), {})
+async def notif_iter(n: int, variant: str = "") -> str:
+    subscription = await _client(variant).realtime.subscribe("bench", _fresh_collection("kbit"), {})
+    before = calls[variant][:]
     count = total = 0
     start = time.perf_counter()
     blast = js.benchBlast(subscription.channel, n)
@@ -117,45 +177,50 @@ async def notif_iter(n: int) -> str:
     await subscription.unsubscribe()
     if total != n * (n - 1) // 2:
         raise AssertionError(f"notifications lost or reordered: {count}/{n}")
-    return json.dumps({"rate": n / elapsed})
+    return json.dumps({"rate": n / elapsed, "frames_per_call": _frames_per_call(variant, before)})
 
 
-def _snapshot() -> dict[str, Any]:
+async def _snapshot() -> dict[str, Any]:
     gc.collect()
     return {
         "live_proxies": _client().protocol.transport.live_proxies,  # type: ignore[attr-defined]
         "py_traced_bytes": tracemalloc.get_traced_memory()[0],
         "py_gc_objects": len(gc.get_objects()),
-        "js_heap_bytes": js.benchJsHeap(),
+        **json.loads(await js.benchJsHeap()),
         "wasm_memory_bytes": js.benchWasmHeap(),
     }
 
 
-async def memory(warmup: int, requests: int, notifications: int) -> str:
-    """Snapshots after a warm-up, after ``requests`` requests, after ``notifications`` notifications.
+async def memory(warmup: int, requests: int, notifications: int, steps: int) -> str:
+    """A snapshot after a warm-up, then after every ``1/steps`` of the requests, then of the notifications.
 
     Python's heap is what tracemalloc traces (started here: it slows allocation, so the
-    rates of this phase are not comparable with the throughput table).
+    rates of this phase are not comparable with the throughput tables).
     """
     tracemalloc.start()
     await _pipe(warmup, 100)
     await _notif_callback(min(warmup, notifications))
     await asyncio.sleep(0.05)  # let the proxies of the subscription round trips be destroyed
-    before = _snapshot()
-    rate_requests = await _pipe(requests, 100)
-    await asyncio.sleep(0.05)
-    after_requests = _snapshot()
-    rate_notifications = await _notif_callback(notifications)
-    await asyncio.sleep(0.05)
-    after_notifications = _snapshot()
+    series = [{"requests": 0, "notifications": 0, **await _snapshot()}]
+    started = time.perf_counter()
+    for step in range(1, steps + 1):
+        await _pipe(requests // steps, 100)
+        series.append({"requests": step * requests // steps, "notifications": 0, **await _snapshot()})
+    requests_s = time.perf_counter() - started
+    started = time.perf_counter()
+    for step in range(1, steps + 1):
+        await _notif_callback(notifications // steps)
+        await asyncio.sleep(0.05)
+        series.append(
+            {"requests": requests, "notifications": step * notifications // steps, **await _snapshot()}
+        )
+    notifications_s = time.perf_counter() - started
     tracemalloc.stop()
     return json.dumps(
         {
             "requests": requests,
             "notifications": notifications,
-            "before": before,
-            "after_requests": after_requests,
-            "after_notifications": after_notifications,
-            "rates": {"requests": rate_requests, "notifications": rate_notifications},
+            "series": series,
+            "seconds": {"requests": requests_s, "notifications": notifications_s},
         }
     )

@@ -7,7 +7,7 @@ It works on a page and in a Web Worker alike: ``js`` is the global scope
 
 Proxy ownership (Pyodide FAQ, "How can I use a Python function as an event
 handler"): a Python callable handed to JS must be a ``create_proxy`` that
-someone destroys. Here each :class:`BrowserSocket` owns the four handler
+someone destroys. Here each :class:`BrowserSocket` owns the handler
 proxies of its ``js.WebSocket`` and :meth:`BrowserTransport.on_online` owns its
 listener; both detach first, then destroy on a later loop tick, because a
 proxy must not be destroyed while JS is still inside it.
@@ -33,6 +33,40 @@ logger = logging.getLogger("kuzzle_browser.transport")
 # WebSocket.readyState values (WHATWG HTML §9.3.2).
 _OPEN = 1
 
+# new Function("ws", "one", "many", "closed", _JS_PUMP): a frame that finds Python
+# idle goes at once to one(data). One that comes right after a delivery (a burst)
+# also posts a MessageChannel probe, a task queued behind the frames that come
+# meanwhile: it hands those to many(frames) in one call, until a probe finds none
+# (bench/README.md). Queued frames go before the close event.
+_JS_PUMP = """
+let queue = [], pending = false, live = true, idleSince = -1e9;
+const channel = new MessageChannel();
+const probe = () => { if (live) channel.port2.postMessage(0); };
+channel.port1.onmessage = () => {
+  if (!live) return;
+  if (queue.length === 0) { pending = false; idleSince = performance.now(); return; }
+  const frames = queue; queue = [];
+  try { many(frames); } finally { probe(); }
+};
+ws.onmessage = (event) => {
+  if (pending) { queue.push(event.data); return; }
+  if (performance.now() - idleSince > 0.1) {  // not a burst: no probe (a task less per answer)
+    try { one(event.data); } finally { idleSince = performance.now(); }
+    return;
+  }
+  pending = true;
+  try { one(event.data); } finally { probe(); }
+};
+ws.onclose = (event) => {
+  if (live && queue.length) { const frames = queue; queue = []; many(frames); }
+  closed(event);
+};
+return {
+  send(texts) { for (const text of texts) ws.send(text); },
+  stop() { live = false; queue = []; channel.port1.close(); },
+};
+"""
+
 
 def _destroy_later(proxies: list[Any], release: Callable[[int], None]) -> None:
     def destroy() -> None:
@@ -57,7 +91,7 @@ def _handler_failed(exc: Exception) -> None:
 
 
 class BrowserSocket:
-    """A ``js.WebSocket`` and the four handler proxies it owns; see :meth:`BrowserTransport.open_socket`."""
+    """A ``js.WebSocket`` and the handler proxies it owns; see :meth:`BrowserTransport.open_socket`."""
 
     def __init__(self, transport: BrowserTransport, url: str, listener: SocketListener) -> None:
         self._transport = transport
@@ -68,24 +102,24 @@ class BrowserSocket:
             raise InvalidArgumentError(f"Cannot open a WebSocket to {url!r}: {exc}") from exc
         # Binary frames as ArrayBuffer, not Blob: they can be read synchronously.
         self._js_ws.binaryType = "arraybuffer"
-        # onmessage hands Python event.data, not the event: one JsProxy and one
-        # attribute crossing less per message (the hot path of notifications),
-        # unless the page's CSP forbids building that tiny JS wrapper.
-        on_message = transport.create_proxy(self._on_message)
-        js_on_message = transport.data_handler(on_message)
-        if js_on_message is None:
-            on_message.destroy()
-            on_message = js_on_message = transport.create_proxy(self._on_message_event)
-        self._proxies = [
-            transport.create_proxy(self._on_open),
-            on_message,
-            transport.create_proxy(self._on_error),
-            transport.create_proxy(self._on_close),
-        ]
+        # Texts sent while a message handler runs (the tasks it woke answer there): sent
+        # together when it returns. readyState only changes between tasks: checked once.
+        self._outbox: list[str] = []
+        self._handling = False
+        make_pump = transport.pump()
+        proxy = transport.create_proxy
+        on_open, on_error, on_close = proxy(self._on_open), proxy(self._on_error), proxy(self._on_close)
+        self._proxies = [on_open, on_error, on_close]
+        if make_pump:
+            handlers = [proxy(self._on_message), proxy(self._on_messages)]
+            self._proxies += handlers
+            self._js_pump: Any = make_pump(self._js_ws, *handlers, on_close)
+        else:  # no JS of our own under this CSP: a frame per call, read from the event
+            self._js_pump = None
+            self._proxies.append(proxy(self._on_message_event))
+            self._js_ws.onmessage, self._js_ws.onclose = self._proxies[-1], on_close
         transport.proxies_created(len(self._proxies))
-        on_open, _, on_error, on_close = self._proxies
-        self._js_ws.onmessage = js_on_message
-        self._js_ws.onopen, self._js_ws.onerror, self._js_ws.onclose = on_open, on_error, on_close
+        self._js_ws.onopen, self._js_ws.onerror = on_open, on_error
         self._detached = False
 
     @property
@@ -95,14 +129,20 @@ class BrowserSocket:
 
     def send(self, text: str) -> None:
         """Send a text frame; raises :class:`NetworkError` unless the socket is open."""
-        if not self.is_open:
+        if self._outbox:
+            self._outbox.append(text)
+        elif not self.is_open:
             raise NetworkError("The WebSocket is not open")
-        self._js_ws.send(text)
+        elif self._handling:
+            self._outbox.append(text)
+        else:
+            self._js_ws.send(text)
 
     def close(self, code: int = 1000, reason: str = "") -> None:
-        """Detach the handlers, then close; the listener hears nothing more."""
+        """Send what is buffered, detach the handlers, then close; the listener hears nothing more."""
         if self._detached:
             return
+        self._send_outbox()
         self._detach()
         try:
             self._js_ws.close(code, reason)
@@ -111,10 +151,21 @@ class BrowserSocket:
 
     def _detach(self) -> None:
         self._detached = True
+        self._outbox = []
+        if self._js_pump is not None:
+            self._js_pump.stop()  # queued frames are dropped: nothing is reported after close()
         js_ws = self._js_ws
         js_ws.onopen = js_ws.onmessage = js_ws.onerror = js_ws.onclose = None
         _destroy_later(self._proxies, self._transport.proxies_destroyed)
         self._proxies = []
+
+    def _send_outbox(self) -> None:
+        texts, self._outbox = self._outbox, []
+        if len(texts) > 1 and self._js_pump is not None:
+            self._js_pump.send(self._transport.to_js(texts))  # one crossing for them all
+        else:
+            for text in texts:
+                self._js_ws.send(text)
 
     def _report(self, deliver: Callable[[], None]) -> None:
         try:
@@ -126,11 +177,28 @@ class BrowserSocket:
         self._report(self._listener.socket_opened)
 
     def _on_message(self, js_data: Any) -> None:
-        # Called with event.data (see data_handler); no closure per message.
+        # Called with event.data by the pump; no closure per message.
+        self._handling = True
         try:
-            self._listener.socket_message(js_data if isinstance(js_data, str) else bytes(js_data.to_bytes()))
+            self._listener.socket_message(js_data if type(js_data) is str else _binary(js_data))
         except Exception as exc:
             _handler_failed(exc)
+        self._handled()
+
+    def _on_messages(self, js_frames: Any) -> None:
+        # The frames that queued up in JS while Python was busy, in arrival order.
+        self._handling = True
+        try:
+            frames = js_frames.to_py(depth=1)
+            self._listener.socket_messages([f if type(f) is str else _binary(f) for f in frames])
+        except Exception as exc:
+            _handler_failed(exc)
+        self._handled()
+
+    def _handled(self) -> None:
+        self._handling = False
+        if self._outbox and not self._detached:
+            self._send_outbox()
 
     def _on_message_event(self, js_event: Any) -> None:
         self._on_message(js_event.data)
@@ -144,6 +212,11 @@ class BrowserSocket:
         code, reason, was_clean = int(js_event.code), str(js_event.reason), bool(js_event.wasClean)
         self._detach()
         self._report(lambda: self._listener.socket_closed(code, reason, was_clean))
+
+
+def _binary(js_data: Any) -> bytes:
+    # An ArrayBuffer (binaryType is "arraybuffer"), as a JsProxy or already converted.
+    return bytes(js_data.to_bytes()) if hasattr(js_data, "to_bytes") else bytes(js_data)
 
 
 class BrowserTransport:
@@ -169,23 +242,21 @@ class BrowserTransport:
         self.to_js: Callable[..., Any] = ffi.to_js
         self.js_exception: type[Exception] = ffi.JsException
         self._live_proxies = 0
-        self._js_data_handler: Any = None
+        self._js_pump: Any = None
 
-    def data_handler(self, proxy: Any) -> Any:
-        """A JS ``(event) => proxy(event.data)`` for ``onmessage`` (the proxy stays the owner's).
+    def pump(self) -> Any:
+        """The JS factory of a socket's message pump (``_JS_PUMP``), built once.
 
         ``None`` where the page's Content-Security-Policy forbids ``new Function``
-        (no ``'unsafe-eval'``): the caller then reads ``event.data`` from Python.
+        (no ``'unsafe-eval'``): sockets then take one frame per call from the event.
         """
-        if self._js_data_handler is None:
+        if self._js_pump is None:
             try:
-                self._js_data_handler = self.js.Function.new(
-                    "handler", "return (event) => handler(event.data)"
-                )
+                self._js_pump = self.js.Function.new("ws", "one", "many", "closed", _JS_PUMP)
             except self.js_exception as exc:  # EvalError under a strict CSP
-                logger.info("No JS wrapper for onmessage (%s): reading event.data from Python", exc)
-                self._js_data_handler = False
-        return self._js_data_handler(proxy) if self._js_data_handler else None
+                logger.info("No JS pump for onmessage (%s): one frame per call", exc)
+                self._js_pump = False
+        return self._js_pump or None
 
     @property
     def live_proxies(self) -> int:
