@@ -261,7 +261,8 @@ class InvalidArgumentError(KuzzleError, ValueError, TypeError):
 
 
 class InvalidStateError(KuzzleError, RuntimeError):
-    """The call does not fit the SDK's state: ``authenticate()`` with no ``authenticator`` set.
+    """The call does not fit the SDK's state: ``authenticate()`` with no ``authenticator`` set,
+    or a move the connection core's state table does not allow (a bug: please report it).
 
     Set what the message names, then call again.
     """
