@@ -15,11 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from kuzzle_browser.answer import Answer, dispatch_directly
 from kuzzle_browser.errors import ApiError, InvalidArgumentError, KuzzleError, RequestTimeoutError
-from kuzzle_browser.http import Http
 from kuzzle_browser.options import check_duration, check_flag
 from kuzzle_browser.protocol.connection import (
     PING_FRAME,
@@ -37,6 +36,9 @@ from kuzzle_browser.protocol.connection import (
 )
 from kuzzle_browser.protocol_base import DEFAULT_PORT, PROTOCOL_EVENTS, ProtocolBase
 from kuzzle_browser.transport import Socket, Transport
+
+if TYPE_CHECKING:  # imported on the first cookie call: most pages never make one
+    from kuzzle_browser.http import Http
 
 __all__ = ["PROTOCOL_EVENTS", "TOKEN_ERRORS", "WebSocket"]
 
@@ -367,6 +369,8 @@ class WebSocket(ProtocolBase):
             InvalidArgumentError: The action has no HTTP route.
         """
         if self._http is None:
+            from kuzzle_browser.http import Http
+
             self._http = Http(self._host, port=self._port, ssl=self._ssl, transport=self.transport)
             self._http.enable_cookie_support()
         try:

@@ -14,12 +14,14 @@ Keyword options, as the JS SDK's ``options`` object:
 
 from __future__ import annotations
 
-from typing import Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from kuzzle_browser.controllers.base import BaseController
-from kuzzle_browser.live import ChangeCallback, LiveQuery
 from kuzzle_browser.options import Timeout
 from kuzzle_browser.search_result import SearchResult
+
+if TYPE_CHECKING:  # imported by live() on first use
+    from kuzzle_browser.live import ChangeCallback, LiveQuery
 
 __all__ = ["DocumentController", "MultiWriteOptions", "ReadOptions", "UpdateOptions", "WriteOptions"]
 
@@ -250,6 +252,8 @@ class DocumentController(BaseController):
             InvalidArgumentError: Bad ``sort``/``size``, or filters with no search equivalent
                 and no ``query``.
         """
+        from kuzzle_browser.live import LiveQuery
+
         live = LiveQuery(
             self.kuzzle, index, collection, filters, query=query, sort=sort, size=size, callback=callback
         )
