@@ -421,13 +421,22 @@ class App:
         self.show_login()
 
     async def ensure_collection(self) -> None:
+        """Create the list's index, then its collection, if missing.
+
+        Other windows may be doing the same at the same moment (all sign in again after
+        a data reset): each step that fails is fine if what it makes now exists.
+        """
         if await self.kuzzle.collection.exists(INDEX, COLLECTION):
             return
         try:
             if not await self.kuzzle.index.exists(INDEX):
                 await self.kuzzle.index.create(INDEX)
-            await self.kuzzle.collection.create(INDEX, COLLECTION)
         except KuzzleError:  # another window created it first, or this user may not
+            if not await self.kuzzle.index.exists(INDEX):
+                raise
+        try:
+            await self.kuzzle.collection.create(INDEX, COLLECTION)
+        except KuzzleError:
             if not await self.kuzzle.collection.exists(INDEX, COLLECTION):
                 raise
 

@@ -208,6 +208,10 @@ class PartialError(ApiError):
     default_status = 206
 
 
+# Kuzzle's ids for "this index or collection does not exist": none of its documents
+# exist any more (after a data reset), which is what live queries and observers show.
+GONE_IDS = frozenset({"services.storage.unknown_index", "services.storage.unknown_collection"})
+
 _API_ERRORS_BY_STATUS: dict[int, type[ApiError]] = {
     cls.default_status: cls
     for cls in (

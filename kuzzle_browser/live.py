@@ -18,6 +18,11 @@ appear, and a write whose answer was lost (``OutcomeUnknownError``) shows as
 it is on the server. A document leaving a full ``size`` window triggers a read
 too. Only the latest read is applied when several overlap.
 
+A catch-up that finds the index or the collection gone (the data was reset)
+empties the result, as Kuzzle no longer holds any of its documents. One that
+fails for another reason is tried again on the next notification, since a
+notification proves the connection works, or on the next restore.
+
 All the ordering and diffing is in the sans-I/O view; this module only moves
 data between Kuzzle and it.
 """
@@ -32,7 +37,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from kuzzle_browser.answer import Answer
-from kuzzle_browser.errors import KuzzleError
+from kuzzle_browser.errors import GONE_IDS, KuzzleError
 from kuzzle_browser.protocol.live import Change, LiveView, koncorde_to_es
 
 if TYPE_CHECKING:
@@ -94,6 +99,7 @@ class LiveQuery:
         self._changes: deque[Any] = deque()
         self._waiter: Answer[None] | None = None
         self._closed = False
+        self._stale = False  # the last catch-up failed: read again on the next notification
 
     @property
     def documents(self) -> list[dict[str, Any]]:
@@ -158,11 +164,15 @@ class LiveQuery:
 
     # -- reading -----------------------------------------------------------------------
 
-    async def refresh(self) -> list[Change]:
+    async def refresh(self, *, gone_is_empty: bool = False) -> list[Change]:
         """Read the documents again now and apply the differences; returns them.
 
         Called by itself after every restore of the subscription; call it after a
         write failed with an unknown outcome to see what the server holds.
+
+        Args:
+            gone_is_empty: If the index or the collection does not exist, empty
+                the result instead of raising (how catch-ups read).
 
         Raises:
             KuzzleError: The search failed (the documents held are kept).
@@ -171,9 +181,16 @@ class LiveQuery:
         generation = self._generation
         self._reading += 1
         try:
-            hits = await self._search()
-        finally:
+            hits = await self._search(gone_is_empty)
+        except KuzzleError:
             self._reading -= 1
+            if not self._reading:  # what came meanwhile is real: show it on the documents held
+                self._emit(self._drain_buffer())
+            raise
+        except BaseException:
+            self._reading -= 1
+            raise
+        self._reading -= 1
         if generation != self._generation or self._closed:
             if not self._reading:
                 self._emit(self._drain_buffer())
@@ -183,11 +200,16 @@ class LiveQuery:
         self._emit(changes)
         return changes
 
-    async def _search(self) -> list[dict[str, Any]]:
+    async def _search(self, gone_is_empty: bool) -> list[dict[str, Any]]:
         size = self._view.size or PAGE_SIZE
-        page = await self._kuzzle.document.search(
-            self.index, self.collection, self._body, size=size, queuable=False
-        )
+        try:
+            page = await self._kuzzle.document.search(
+                self.index, self.collection, self._body, size=size, queuable=False
+            )
+        except KuzzleError as exc:
+            if gone_is_empty and exc.id in GONE_IDS:
+                return []
+            raise
         hits = list(page.hits)
         while self._view.size is None and page.fetched < page.total:
             following = await page.next()
@@ -198,10 +220,11 @@ class LiveQuery:
         return hits
 
     async def _catch_up(self) -> None:
+        self._stale = False
         try:
-            await self.refresh()
+            await self.refresh(gone_is_empty=True)
         except KuzzleError as exc:
-            # The next restore (or refresh()) reads again.
+            self._stale = True
             logger.warning("Live query %s/%s could not catch up: %s", self.index, self.collection, exc)
 
     def _drain_buffer(self) -> list[Change]:
@@ -218,7 +241,8 @@ class LiveQuery:
         self._refill_if_needed()
 
     def _refill_if_needed(self) -> None:
-        if self._view.needs_refill and not self._reading and not self._closed:
+        if (self._view.needs_refill or self._stale) and not self._reading and not self._closed:
+            self._stale = False
             self._kuzzle._spawn(self._catch_up())
 
     # -- delivery ----------------------------------------------------------------------

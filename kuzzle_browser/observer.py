@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from kuzzle_browser.errors import InvalidArgumentError, KuzzleError
+from kuzzle_browser.errors import GONE_IDS, InvalidArgumentError, KuzzleError
 from kuzzle_browser.search_result import SearchResult
 
 if TYPE_CHECKING:
@@ -226,8 +226,11 @@ class Observer:
                 watched.index, watched.collection, sorted(watched.documents), queuable=False
             )
         except KuzzleError as exc:
-            logger.warning("Observer could not catch up on %s/%s: %s", watched.index, watched.collection, exc)
-            return
+            if exc.id not in GONE_IDS:  # the next restore reads again
+                where = f"{watched.index}/{watched.collection}"
+                logger.warning("Observer could not catch up on %s: %s", where, exc)
+                return
+            result = {"errors": list(watched.documents)}  # the index or collection went: so did they
         for fresh in result.get("successes", []):
             document = watched.documents.get(str(fresh.get("_id")))
             if document is not None:

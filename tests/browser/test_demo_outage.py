@@ -225,7 +225,8 @@ def run_windows(
         except Exception:
             for name, page in pages.items():
                 state = await page.evaluate(f"({{...{ROOT_DATA}}})")
-                log.lines.append(f"[{name} at failure] {state} items={await texts(page)}")
+                message = await page.inner_text("#message")
+                log.lines.append(f"[{name} at failure] {state} items={await texts(page)} message={message!r}")
                 await page.screenshot(path=str(artifacts / f"outage-failure-{name}.png"))
             raise
         finally:
@@ -366,8 +367,10 @@ def test_signed_out_after_a_data_reset_keeps_the_changes(
         await asyncio.gather(alice.wait_for_function(signed_out), bob.wait_for_function(signed_out))
         assert "1 change wait" in await alice.inner_text("#login-reason")
         back = time.monotonic()
-        for name, page in windows.pages.items():
-            await page.click(f".demo-users [data-user={name}]")
+        # at once: both windows then find the list missing and make it together
+        await asyncio.gather(
+            *(page.click(f".demo-users [data-user={name}]") for name, page in windows.pages.items())
+        )
         # "kept" went with the reset data; both queued changes arrive
         await windows.converge(
             "data reset: sessions lost, sign in again", {"from alice", "from bob"}, back, converge_s

@@ -125,6 +125,43 @@ async def test_live_query_catches_up_after_a_reconnection() -> None:
         await writer.disconnect()
 
 
+async def test_live_query_empties_when_the_index_went_while_away() -> None:
+    """The index is deleted while this client's link is down (a data reset): after the
+    reconnection the live query shows no documents, then those written once it is back;
+    an observed document is marked deleted."""
+    writer = await logged_in()
+    index, collection = await fresh_collection(writer)
+    for n in range(2):
+        await writer.document.create(index, collection, {"n": n}, f"d{n}", refresh="wait_for")
+    reader = await logged_in(PROXY_PORT, offline_mode="auto")
+    live: LiveQuery = await within(reader.document.live(index, collection, sort="n"))
+    observed = await Observer(reader).get(index, collection, "d0")
+    assert live.ids == ["d0", "d1"]
+    try:
+        disconnected = next_event(reader, "disconnected")
+        await proxy("mode", {"mode": "blackhole"})
+        await proxy("cut")
+        await within(disconnected)
+        await writer.index.delete(index)
+        reads = live.reads
+        reconnected = next_event(reader, "reconnected")
+        await proxy("mode", {"mode": "pass"})
+        await within(reconnected, 20)
+        await wait_for(lambda: live.reads > reads, 10, message="the catch-up read")
+        assert live.ids == []
+        await wait_for(lambda: observed.deleted, 10, message="the observed document marked deleted")
+        await writer.index.create(index)
+        await writer.collection.create(index, collection)
+        await writer.document.create(index, collection, {"n": 7}, "d7")
+        await wait_for(lambda: live.ids == ["d7"], 10, message="the document written after the reset")
+    finally:
+        await proxy("mode", {"mode": "pass"})
+        await live.close()
+        await reader.disconnect()
+        await writer.index.delete(index)
+        await writer.disconnect()
+
+
 async def collect(live: LiveQuery, into: list[Change]) -> None:
     async for change in live:
         into.append(change)
