@@ -35,6 +35,15 @@ async def fresh_collection(kuzzle: Kuzzle) -> tuple[str, str]:
     return index, "items"
 
 
+async def link_down(client: Kuzzle) -> None:
+    """Cut the proxied link and keep it down (the proxy drops what is sent); back with
+    ``proxy("mode", {"mode": "pass"})``."""
+    disconnected = next_event(client, "disconnected")
+    await proxy("mode", {"mode": "blackhole"})
+    await proxy("cut")
+    await within(disconnected)
+
+
 def replay(rows: list[str], change: Change) -> None:
     if change.kind == "removed":
         del rows[change.index]
@@ -96,10 +105,7 @@ async def test_live_query_catches_up_after_a_reconnection() -> None:
     changes: list[Change] = []
     collected = asyncio.ensure_future(collect(live, changes))
     try:
-        disconnected = next_event(reader, "disconnected")
-        await proxy("mode", {"mode": "blackhole"})
-        await proxy("cut")
-        await within(disconnected)
+        await link_down(reader)
         await writer.document.create(index, collection, {"n": 9}, "d9", refresh="wait_for")
         await writer.document.update(index, collection, "d0", {"n": 5}, refresh="wait_for")
         await writer.document.delete(index, collection, "d1", refresh="wait_for")
@@ -138,10 +144,7 @@ async def test_live_query_empties_when_the_index_went_while_away() -> None:
     observed = await Observer(reader).get(index, collection, "d0")
     assert live.ids == ["d0", "d1"]
     try:
-        disconnected = next_event(reader, "disconnected")
-        await proxy("mode", {"mode": "blackhole"})
-        await proxy("cut")
-        await within(disconnected)
+        await link_down(reader)
         await writer.index.delete(index)
         reads = live.reads
         reconnected = next_event(reader, "reconnected")
@@ -212,10 +215,7 @@ async def test_observer_documents_follow_and_catch_up() -> None:
         await wait_for(lambda: one._source["n"] == 10, 5, message="d0 updated")
         await writer.document.delete(index, collection, "d1")
         await wait_for(lambda: two.deleted, 5, message="d1 deleted")
-        disconnected = next_event(reader, "disconnected")
-        await proxy("mode", {"mode": "blackhole"})
-        await proxy("cut")
-        await within(disconnected)
+        await link_down(reader)
         await writer.document.update(index, collection, "d2", {"n": 20}, refresh="wait_for")
         await writer.document.delete(index, collection, "d0", refresh="wait_for")
         await proxy("mode", {"mode": "pass"})
