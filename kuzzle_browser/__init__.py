@@ -23,21 +23,18 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from kuzzle_browser import errors
-from kuzzle_browser._version import __version__
 from kuzzle_browser.errors import *  # noqa: F403 - the whole exception tree is public API
+
+__version__ = "0.1.0"  # read by the build backend (pyproject.toml); sent in volatile.sdkName
 
 if TYPE_CHECKING:
     from kuzzle_browser.client import SDK_NAME, Kuzzle
-    from kuzzle_browser.controllers import (
-        AuthController,
-        BaseController,
-        CollectionController,
-        DocumentController,
-        IndexController,
-        RealtimeController,
-        ServerController,
-    )
+    from kuzzle_browser.controllers.admin import CollectionController, IndexController, ServerController
+    from kuzzle_browser.controllers.auth import AuthController
+    from kuzzle_browser.controllers.base import BaseController
     from kuzzle_browser.controllers.batch import BatchController
+    from kuzzle_browser.controllers.document import DocumentController
+    from kuzzle_browser.controllers.realtime import RealtimeController
     from kuzzle_browser.events import EventEmitter
     from kuzzle_browser.http import Http
     from kuzzle_browser.live import LiveQuery
@@ -107,12 +104,12 @@ _LAZY = {
     name: module
     for module, names in (
         ("client", "SDK_NAME Kuzzle"),
-        (
-            "controllers",
-            "AuthController BaseController CollectionController DocumentController IndexController"
-            " RealtimeController ServerController",
-        ),
+        ("controllers.admin", "CollectionController IndexController ServerController"),
+        ("controllers.auth", "AuthController"),
+        ("controllers.base", "BaseController"),
         ("controllers.batch", "BatchController"),
+        ("controllers.document", "DocumentController"),
+        ("controllers.realtime", "RealtimeController"),
         ("events", "EventEmitter"),
         ("http", "Http"),
         ("live", "LiveQuery"),

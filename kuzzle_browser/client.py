@@ -37,17 +37,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
-from kuzzle_browser._version import __version__
-from kuzzle_browser.controllers import (
-    AuthController,
-    BaseController,
-    BulkController,
-    CollectionController,
-    DocumentController,
-    IndexController,
-    RealtimeController,
-    ServerController,
-)
+from kuzzle_browser import __version__
+from kuzzle_browser.controllers.base import BaseController
 from kuzzle_browser.errors import InvalidArgumentError, InvalidStateError, KuzzleError, NotConnectedError
 from kuzzle_browser.events import EventEmitter, EventStream
 from kuzzle_browser.network_protocol import NetworkProtocol, missing_members
@@ -57,7 +48,12 @@ from kuzzle_browser.protocol.request_builder import build_request
 from kuzzle_browser.session import Session
 
 if TYPE_CHECKING:
+    from kuzzle_browser.controllers.admin import CollectionController, IndexController, ServerController
+    from kuzzle_browser.controllers.auth import AuthController
+    from kuzzle_browser.controllers.bulk import BulkController
+    from kuzzle_browser.controllers.document import DocumentController
     from kuzzle_browser.controllers.ms import MemoryStorageController
+    from kuzzle_browser.controllers.realtime import RealtimeController
     from kuzzle_browser.controllers.security import SecurityController
 
 __all__ = ["KUZZLE_EVENTS", "SDK_NAME", "Kuzzle"]
@@ -202,16 +198,53 @@ class Kuzzle(EventEmitter):
         if self.cookie_auth:
             protocol.enable_cookie_support()
 
-        self.auth = AuthController(self)
-        self.bulk = BulkController(self)
-        self.collection = CollectionController(self)
-        self.document = DocumentController(self)
-        self.index = IndexController(self)
-        self.realtime = RealtimeController(self)
-        self.server = ServerController(self)
         self._wire_protocol()
 
-    # -- properties --------------------------------------------------------------------
+    # -- controllers: each made (and its module imported) on first use -------------------
+    # A page pays for what it imports before it can connect, and compiling Python is
+    # slow in Pyodide (about 0.7 ms per kB of source).
+
+    @cached_property
+    def auth(self) -> AuthController:
+        from kuzzle_browser.controllers.auth import AuthController
+
+        return AuthController(self)
+
+    @cached_property
+    def bulk(self) -> BulkController:
+        from kuzzle_browser.controllers.bulk import BulkController
+
+        return BulkController(self)
+
+    @cached_property
+    def collection(self) -> CollectionController:
+        from kuzzle_browser.controllers.admin import CollectionController
+
+        return CollectionController(self)
+
+    @cached_property
+    def document(self) -> DocumentController:
+        from kuzzle_browser.controllers.document import DocumentController
+
+        return DocumentController(self)
+
+    @cached_property
+    def index(self) -> IndexController:
+        from kuzzle_browser.controllers.admin import IndexController
+
+        return IndexController(self)
+
+    @cached_property
+    def realtime(self) -> RealtimeController:
+        from kuzzle_browser.controllers.realtime import RealtimeController
+
+        return RealtimeController(self)
+
+    @cached_property
+    def server(self) -> ServerController:
+        from kuzzle_browser.controllers.admin import ServerController
+
+        return ServerController(self)
 
     @cached_property
     def security(self) -> SecurityController:
@@ -287,7 +320,7 @@ class Kuzzle(EventEmitter):
     def login_required(self) -> bool:
         """True while the session is gone and queued requests wait for a login.
 
-        Call :meth:`AuthController.login <kuzzle_browser.controllers.AuthController.login>`:
+        Call :meth:`AuthController.login <kuzzle_browser.controllers.auth.AuthController.login>`:
         the queue then replays with the new credentials (event ``loginRequired``).
         """
         return self.session.login_required
@@ -343,7 +376,12 @@ class Kuzzle(EventEmitter):
         protocol.on("reconnect", lambda: self._spawn(self._reconnected()))
         protocol.on("networkError", self._protocol_network_error)
         protocol.on("disconnect", lambda payload: self.emit("disconnected", payload))
-        protocol.on("websocketRenewalDone", self.realtime._resubscribe_all)
+        protocol.on("websocketRenewalDone", self._resubscribe_all)
+
+    async def _resubscribe_all(self) -> None:
+        # No realtime controller yet means no subscription to restore.
+        if "realtime" in self.__dict__:
+            await self.realtime._resubscribe_all()
 
     def _protocol_connected(self) -> None:
         if self.auto_queue:
@@ -371,7 +409,7 @@ class Kuzzle(EventEmitter):
     async def _restore_then_replay(self) -> None:
         # Subscriptions set aside by an earlier disconnect() come back before the
         # queue replays, so this client hears about its own replayed changes.
-        await self.realtime._resubscribe_all()
+        await self._resubscribe_all()
         if self.auto_replay:
             self.play_queue()
 
@@ -386,7 +424,8 @@ class Kuzzle(EventEmitter):
     def _after_login(self, held: bool) -> None:
         # auth.login succeeded: subscriptions come back; a queue held for a login replays.
         if not held:
-            self.realtime._resume_suspended()
+            if "realtime" in self.__dict__:
+                self.realtime._resume_suspended()
             return
         if self.protocol.is_ready():
             if self.auto_queue:
@@ -442,7 +481,7 @@ class Kuzzle(EventEmitter):
         # Resubscribe before replaying: the replayed writes must find this
         # client (and its room) subscribed again, or their notifications are lost
         # (JS SDK 7.17.1 replays first, then resubscribes on "reconnected").
-        await self.realtime._resubscribe_all()
+        await self._resubscribe_all()
         if self.auto_replay:
             self.play_queue()
         self.emit("reconnected")
@@ -574,7 +613,7 @@ class Kuzzle(EventEmitter):
         and is returned, so type checkers know its methods.
 
         Args:
-            controller_class: A :class:`~kuzzle_browser.controllers.BaseController` subclass.
+            controller_class: A :class:`~kuzzle_browser.controllers.base.BaseController` subclass.
             accessor: The attribute name: an identifier, not starting with ``_``.
 
         Raises:

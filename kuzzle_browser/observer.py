@@ -13,7 +13,7 @@ applies what changed while it was away (JS: nothing, the documents silently go
 stale). The SDK has no HTTP protocol yet, so there is no ``pulling`` mode.
 
 For an ordered, filtered list that stays true, use
-:meth:`DocumentController.live <kuzzle_browser.controllers.DocumentController.live>`.
+:meth:`DocumentController.live <kuzzle_browser.controllers.document.DocumentController.live>`.
 """
 
 from __future__ import annotations

@@ -25,7 +25,9 @@ SITE = Path("/tmp/import_time_site")
 STEPS = {
     "import kuzzle_browser": "import kuzzle_browser",
     "+ from kuzzle_browser import Kuzzle, WebSocket": "from kuzzle_browser import Kuzzle, WebSocket",
-    "+ Kuzzle(WebSocket(...)) (controllers made)": "Kuzzle(WebSocket('127.0.0.1'))",
+    "+ Kuzzle(WebSocket(...))": "kuzzle = Kuzzle(WebSocket('127.0.0.1'))",
+    # made on first use; connect() uses these two (checkToken, restoring subscriptions)
+    "+ kuzzle.auth, kuzzle.realtime": "kuzzle.auth, kuzzle.realtime",
 }
 
 (wheel,) = glob.glob("/src/build/wheels/kuzzle_browser-*-py3-none-any.whl")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from json import dumps, loads
 from typing import Any, Final, Generic, TypeVar
 
@@ -29,6 +28,7 @@ from kuzzle_browser.errors import (
     ProtocolError,
     api_error_from_payload,
 )
+from kuzzle_browser.protocol import Value
 from kuzzle_browser.protocol.heartbeat import Heartbeat, HeartbeatAction
 from kuzzle_browser.protocol.requests import RequestTable, new_request_id
 
@@ -98,57 +98,71 @@ def backoff(delay: float) -> Iterator[float]:
         yield delay
 
 
-@dataclass(slots=True)
-class Open:
+class Open(Value):
     """Open socket ``sid`` (its listener reports with the same number)."""
 
-    sid: int
+    __slots__ = ("sid",)
+
+    def __init__(self, sid: int) -> None:
+        self.sid = sid
 
 
-@dataclass(slots=True)
-class Send:
+class Send(Value):
     """Send ``text`` on socket ``sid``."""
 
-    sid: int
-    text: str
+    __slots__ = ("sid", "text")
+
+    def __init__(self, sid: int, text: str) -> None:
+        self.sid = sid
+        self.text = text
 
 
-@dataclass(slots=True)
-class Close:
+class Close(Value):
     """Close socket ``sid``; it reports nothing more."""
 
-    sid: int
-    code: int = 1000
+    __slots__ = ("code", "sid")
+
+    def __init__(self, sid: int, code: int = 1000) -> None:
+        self.sid = sid
+        self.code = code
 
 
-@dataclass(slots=True)
-class Fail:
+class Fail(Value):
     """Fail ``waiter`` with ``error`` unless it is done."""
 
-    waiter: Any
-    error: KuzzleError
+    __slots__ = ("error", "waiter")
+
+    def __init__(self, waiter: Any, error: KuzzleError) -> None:
+        self.waiter = waiter
+        self.error = error
 
 
-@dataclass(slots=True)
-class Emit:
+class Emit(Value):
     """Emit protocol event ``name`` with ``args``."""
 
-    name: str
-    args: tuple[Any, ...] = ()
+    __slots__ = ("args", "name")
+
+    def __init__(self, name: str, args: tuple[Any, ...] = ()) -> None:
+        self.name = name
+        self.args = args
 
 
-@dataclass(slots=True)
-class WatchOnline:
+class WatchOnline(Value):
     """Start (or stop) calling :meth:`Connection.online` on the browser's online event."""
 
-    watch: bool
+    __slots__ = ("watch",)
+
+    def __init__(self, watch: bool) -> None:
+        self.watch = watch
 
 
-@dataclass(slots=True)
-class WakeAt:
+class WakeAt(Value):
     """Call :meth:`Connection.tick` at ``when`` (monotonic seconds); ``None`` cancels."""
 
-    when: float | None
+    __slots__ = ("when",)
+
+    def __init__(self, when: float | None) -> None:
+        self.when = when
 
 
 Deliver = tuple[Any, Any]

@@ -10,8 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
 from typing import Any
+
+from kuzzle_browser.protocol import Value
 
 __all__ = ["Jwt", "decode_jwt_payload"]
 
@@ -33,14 +34,16 @@ def decode_jwt_payload(token: str) -> dict[str, Any] | None:
     return claims if isinstance(claims, dict) else None
 
 
-@dataclass(frozen=True, slots=True)
-class Jwt:
+class Jwt(Value):
     """A token and the claims the SDK uses: the user id (``_id``) and the expiry (``exp``)."""
 
-    encoded: str
-    user_id: str | None
-    expires_at: float | None
-    """Expiry in seconds since the epoch; ``None`` for tokens without ``exp`` (API keys)."""
+    # expires_at: seconds since the epoch; None for tokens without exp (API keys)
+    __slots__ = ("encoded", "expires_at", "user_id")
+
+    def __init__(self, encoded: str, user_id: str | None, expires_at: float | None) -> None:
+        self.encoded = encoded
+        self.user_id = user_id
+        self.expires_at = expires_at
 
     @classmethod
     def parse(cls, token: str) -> Jwt:

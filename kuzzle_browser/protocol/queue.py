@@ -15,7 +15,6 @@ from __future__ import annotations
 import enum
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 __all__ = ["EvictionReason", "OfflineQueue", "QueuedRequest"]
@@ -30,7 +29,6 @@ class EvictionReason(enum.Enum):
     OVERFLOW = "overflow"
 
 
-@dataclass(slots=True)
 class QueuedRequest(Generic[T]):
     """A request waiting for the connection, the time it was queued, and the caller's waiter.
 
@@ -38,12 +36,23 @@ class QueuedRequest(Generic[T]):
     anonymously (after a page reload, or when the session did not survive an outage).
     """
 
-    request: dict[str, Any]
-    queued_at: float
-    waiter: T
-    timeout: float | None = None
-    needs_login: bool = False
-    evicted: EvictionReason | None = field(default=None, compare=False)
+    __slots__ = ("evicted", "needs_login", "queued_at", "request", "timeout", "waiter")
+
+    def __init__(
+        self,
+        request: dict[str, Any],
+        queued_at: float,
+        waiter: T,
+        timeout: float | None = None,
+        *,
+        needs_login: bool = False,
+    ) -> None:
+        self.request = request
+        self.queued_at = queued_at
+        self.waiter = waiter
+        self.timeout = timeout
+        self.needs_login = needs_login
+        self.evicted: EvictionReason | None = None  # why the queue dropped it, if it did
 
 
 class OfflineQueue(Generic[T]):

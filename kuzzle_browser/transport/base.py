@@ -8,8 +8,9 @@ event handlers, so they must only record data and resolve futures.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Protocol
+
+from kuzzle_browser.protocol import Value
 
 __all__ = ["HttpResponse", "Socket", "SocketListener", "Transport"]
 
@@ -48,12 +49,14 @@ class Socket(Protocol):
         """Close the socket and stop reporting: the listener gets no further callback."""
 
 
-@dataclass(frozen=True, slots=True)
-class HttpResponse:
+class HttpResponse(Value):
     """A completed HTTP exchange (any status: Kuzzle answers errors with JSON too)."""
 
-    status: int
-    text: str
+    __slots__ = ("status", "text")
+
+    def __init__(self, status: int, text: str) -> None:
+        self.status = status
+        self.text = text
 
 
 class Transport(Protocol):

@@ -46,6 +46,34 @@ def test_a_name_loads_its_module_only() -> None:
     assert not loaded & {"kuzzle_browser.controllers.ms", "kuzzle_browser.controllers.batch", "js"}
 
 
+def test_making_a_client_compiles_no_controller_and_no_dataclass() -> None:
+    """What a page pays before connect(): no controller module until it is used (auth and
+    realtime are, by connect()), and no ``@dataclass`` (it compiles code at import)."""
+    loaded = loaded_after(
+        "from kuzzle_browser import Kuzzle, WebSocket\n"
+        "from kuzzle_browser.transport.mock import MockTransport\n"
+        "kuzzle = Kuzzle(WebSocket('h', transport=MockTransport()))"
+    )
+    controllers = {name for name in loaded if name.startswith("kuzzle_browser.controllers.")}
+    assert controllers == {"kuzzle_browser.controllers.base"}
+    assert "dataclasses" not in loaded
+    used = loaded_after(
+        "from kuzzle_browser import Kuzzle, WebSocket\n"
+        "from kuzzle_browser.transport.mock import MockTransport\n"
+        "kuzzle = Kuzzle(WebSocket('h', transport=MockTransport()))\n"
+        "kuzzle.document, kuzzle.server"
+    )
+    assert {"kuzzle_browser.controllers.document", "kuzzle_browser.controllers.admin"} <= used
+
+
+def test_controller_classes_still_import_from_the_controllers_package() -> None:
+    from kuzzle_browser import controllers
+
+    assert controllers.DocumentController is kuzzle_browser.DocumentController
+    with pytest.raises(AttributeError, match="no attribute 'Kuzzle'"):
+        controllers.Kuzzle  # noqa: B018 - only the controllers are served there
+
+
 def test_every_public_name_resolves_and_is_listed_by_dir() -> None:
     for name in kuzzle_browser.__all__:
         assert getattr(kuzzle_browser, name) is not None
