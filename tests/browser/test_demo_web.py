@@ -19,6 +19,7 @@ from demo_support import PageLog
 from project_config import ROOT, load_config
 from web_packages import PYODIDE_KB_DIR, SIMPLE_DIR, build_all
 
+import kuzzle_browser
 from pytest_kuzzle_browser.harness import Harness, KuzzleServer, NetworkRecorder
 from pytest_kuzzle_browser.serve_static import StaticServer
 
@@ -150,9 +151,7 @@ def test_pyscript_packages_by_name_from_the_lock(browser_harness: Harness, web: 
 
 
 def _version() -> str:
-    namespace: dict[str, Any] = {}
-    exec((ROOT / "kuzzle_browser" / "_version.py").read_text(), namespace)
-    return str(namespace["__version__"])
+    return kuzzle_browser.__version__  # the source tree's, which built the wheel
 
 
 def test_readme_offline_pyscript_page(browser_harness: Harness, kuzzle_server: KuzzleServer) -> None:
