@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 import pytest
 
-from kuzzle_browser import Kuzzle, KuzzleError, LiveQuery, WebSocket
+from kuzzle_browser import Change, Kuzzle, KuzzleError, LiveQuery, WebSocket
 
 from .conftest import MS, within
 from .fakes import FakeTransport
@@ -26,6 +27,9 @@ def hits(*ids: str) -> dict[str, Any]:
 
 
 UNKNOWN_INDEX = "services.storage.unknown_index"
+
+
+OTHER_FAILURE = "services.storage.not_found"  # any failure other than a missing index
 
 
 def failure(error_id: str, status: int) -> dict[str, Any]:
@@ -45,12 +49,31 @@ async def live_over(transport: FakeTransport, *ids: str) -> tuple[Kuzzle, LiveQu
     return kuzzle, live
 
 
-async def reconnect(transport: FakeTransport, searches: int) -> None:
-    """Drop the link; wait for the catch-up search after the subscription is restored."""
-    transport.socket.drop()
-    await within(transport.peer.wait_until(lambda: transport.peer.count("search") == searches))
-    for _ in range(3):  # the answer, then the view update
-        await asyncio.sleep(0)
+def removal_of(live: LiveQuery, *ids: str) -> asyncio.Future[None]:
+    """Resolved once the live query has emitted the removal of each of ``ids``."""
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    waiting = set(ids)
+
+    def changed(change: Change) -> None:
+        if change.kind == "removed":
+            waiting.discard(change.id)
+        if not waiting and not done.done():
+            done.set_result(None)
+
+    live.callback = changed
+    return done
+
+
+class _Warned(logging.Handler):
+    """Resolves ``future`` at the live query's first warning (its only sign of a failed read)."""
+
+    def __init__(self, future: asyncio.Future[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.future = future
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.future.done():
+            self.future.set_result(record.getMessage())
 
 
 def created(live: LiveQuery, document_id: str) -> str:
@@ -72,13 +95,13 @@ async def test_a_catch_up_that_finds_the_index_gone_empties_the_list(transport: 
     """The index was deleted while this client was away: the list empties, and documents
     created once the index is back appear from their notifications."""
     kuzzle, live = await live_over(transport, "kept", "other")
-    removed: list[str] = []
-    live.callback = lambda change: removed.append(change.id) if change.kind == "removed" else None
+    emptied = removal_of(live, "kept", "other")
     transport.peer.handlers["document:search"] = lambda request: failure(
         "services.storage.unknown_index", 412
     )
-    await reconnect(transport, 2)
-    assert live.ids == [] and sorted(removed) == ["kept", "other"]
+    transport.socket.drop()
+    await within(emptied)  # by the catch-up after the restore
+    assert live.ids == [] and live.reads == 2
     transport.socket.push(created(live, "new"))
     assert live.ids == ["new"]
     await live.close()
@@ -87,10 +110,12 @@ async def test_a_catch_up_that_finds_the_index_gone_empties_the_list(transport: 
 
 async def test_a_catch_up_that_finds_the_collection_gone_empties_the_list(transport: FakeTransport) -> None:
     kuzzle, live = await live_over(transport, "kept")
+    emptied = removal_of(live, "kept")
     transport.peer.handlers["document:search"] = lambda request: failure(
         "services.storage.unknown_collection", 412
     )
-    await reconnect(transport, 2)
+    transport.socket.drop()
+    await within(emptied)
     assert live.ids == []
     await live.close()
     await kuzzle.disconnect()
@@ -100,14 +125,20 @@ async def test_a_failed_catch_up_is_read_again_on_the_next_notification(transpor
     """Any other failure keeps the documents held; the next notification shows the link
     works, so the live query reads again and then shows exactly the server's documents."""
     kuzzle, live = await live_over(transport, "a", "b")
-    transport.peer.handlers["document:search"] = lambda request: failure("services.storage.not_found", 503)
-    await reconnect(transport, 2)
-    assert live.ids == ["a", "b"]  # nothing is known: the list stays as it was
+    warned: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    handler = _Warned(warned)
+    logging.getLogger("kuzzle_browser.live").addHandler(handler)
+    try:
+        transport.peer.handlers["document:search"] = lambda request: failure(OTHER_FAILURE, 503)
+        transport.socket.drop()
+        assert "could not catch up" in await within(warned)
+    finally:
+        logging.getLogger("kuzzle_browser.live").removeHandler(handler)
+    assert live.ids == ["a", "b"] and live.reads == 1  # nothing is known: the list stays
+    read_again = removal_of(live, "a")
     transport.peer.handlers["document:search"] = lambda request: hits("b", "c")  # "a" went meanwhile
     transport.socket.push(created(live, "c"))
-    await within(transport.peer.wait_until(lambda: transport.peer.count("search") == 3))
-    for _ in range(3):
-        await asyncio.sleep(0)
+    await within(read_again)
     assert live.ids == ["b", "c"] and live.reads == 2
     await live.close()
     await kuzzle.disconnect()
