@@ -7,8 +7,8 @@ Search body keys: Kuzzle's list (``query``, ``sort``, ``search_after``, ``aggreg
 ``post_filter`` and ``_source`` filters are applied; ``highlight``, ``suggest``,
 ``collapse``, ``explain``... are accepted and have no effect; ``from``/``size`` in the body
 are overridden by the request's, as Kuzzle sends those as parameters). Sort entries: ``"field"``,
-``{"field": "asc"|"desc"}``, ``{"field": {"order": ...}}``; ``_id`` sorts by document id.
-Missing values sort last, as Elasticsearch's default ``missing: _last``.
+``{"field": "asc"|"desc"}``, ``{"field": {"order": ..., "unmapped_type": ...}}``; ``_id`` sorts
+by document id. Missing values sort last, as Elasticsearch's default ``missing: _last``.
 
 Anything outside the subset raises an error instead of silently matching nothing: an
 unknown query keyword gives ``services.storage.unknown_query_keyword`` (what Kuzzle answers
@@ -179,6 +179,10 @@ def compile_query(query: dict[str, Any]) -> HitMatcher:
 class SortKey:
     field: str
     descending: bool
+    unmapped_type: str | None = None  # ES sorts an unmapped field as missing when given
+
+
+SORT_BUILTINS = frozenset({"_id", "_score", "_doc"})  # sortable without a mapping
 
 
 def parse_sort(sort: Any) -> list[SortKey]:
@@ -192,7 +196,8 @@ def parse_sort(sort: Any) -> list[SortKey]:
         order = spec.get("order", "asc") if isinstance(spec, dict) else spec
         if order not in ("asc", "desc"):
             raise kerror("services.storage.invalid_search_query", f"sort.{field}")
-        keys.append(SortKey(field, order == "desc"))
+        unmapped = spec.get("unmapped_type") if isinstance(spec, dict) else None
+        keys.append(SortKey(field, order == "desc", unmapped if isinstance(unmapped, str) else None))
     return keys
 
 

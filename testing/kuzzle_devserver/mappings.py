@@ -256,3 +256,35 @@ def apply_dynamic(mapping: dict[str, Any], source: dict[str, Any], doc_id: str) 
     grown.setdefault("properties", {})
     changed = _apply(grown, source, str(grown.get("dynamic", DEFAULT_DYNAMIC)), "", doc_id)
     return grown if changed else None
+
+
+def indexed(node: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
+    """What Elasticsearch indexed of ``source``, the part a query can find: the fields the
+    mapping holds. A field a ``dynamic: false`` level left unmapped stays in ``_source``
+    but is not indexed; nor are ``enabled: false`` objects and ``index: false`` fields.
+    """
+    properties = node.get("properties") or {}
+    found: dict[str, Any] = {}
+    for key, value in source.items():
+        field = properties.get(key)
+        if not isinstance(field, dict) or field.get("enabled") is False or field.get("index") is False:
+            continue
+        if isinstance(value, dict):
+            found[key] = indexed(field, value)
+        elif isinstance(value, list):
+            found[key] = [indexed(field, item) if isinstance(item, dict) else item for item in value]
+        else:
+            found[key] = value
+    return found
+
+
+def field_mapping(node: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The mapping of the dotted ``path`` (``a.b`` through ``properties``, a multi-field such as
+    ``name.keyword`` through ``fields``), or None where the mapping does not hold it."""
+    found: Any = node
+    for part in path.split("."):
+        if not isinstance(found, dict):
+            return None
+        children = {**(found.get("fields") or {}), **(found.get("properties") or {})}
+        found = children.get(part)
+    return found if isinstance(found, dict) else None

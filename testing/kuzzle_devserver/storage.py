@@ -12,12 +12,13 @@ import re
 import secrets
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .errors import kerror
 from .fields import deep_merge
-from .mappings import DEFAULT_DYNAMIC, KUZZLE_META_PROPERTIES, apply_dynamic, check_dynamic, checked
+from .mappings import DEFAULT_DYNAMIC, KUZZLE_META_PROPERTIES, apply_dynamic, check_dynamic, checked, indexed
 
 Document = dict[str, Any]  # {"_id", "_source", "_version"}
 
@@ -292,6 +293,18 @@ class Storage:
             (index, collection),
         )
         return [{"_id": r[0], "_source": json.loads(r[1]), "_version": r[2]} for r in rows]
+
+    def matching(
+        self, index: str, collection: str, matches: Callable[[Document], bool]
+    ) -> list[Document]:
+        """The documents ``matches`` accepts when it reads what Elasticsearch indexed of
+        them (:func:`~.mappings.indexed`: no unmapped field of a ``dynamic: false`` level)."""
+        mapping = self.get_mapping(index, collection)
+        return [
+            document
+            for document in self.all_documents(index, collection)
+            if matches({**document, "_source": indexed(mapping, document["_source"])})
+        ]
 
     def create(self, index: str, collection: str, doc_id: str | None, source: dict[str, Any]) -> Document:
         doc_id = doc_id or new_document_id()

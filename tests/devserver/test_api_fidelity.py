@@ -453,8 +453,9 @@ async def test_auth_create_token_and_query_string_login(ws: Any, server: DevServ
 
 
 async def test_search_targets_and_refresh(ws: Any) -> None:
-    await setup_collection(ws)
-    await ws.query({"controller": "collection", "action": "create", "index": "i", "collection": "d"})
+    await setup_collection(ws, {"properties": {"n": {"type": "integer"}}})
+    await ws.query({"controller": "collection", "action": "create", "index": "i", "collection": "d",
+                    "body": {"mappings": {"properties": {"n": {"type": "integer"}}}}})
     await ws.query({**BASE, "action": "create", "_id": "a", "body": {"n": 1}})
     await ws.query({**BASE, "collection": "d", "action": "create", "_id": "b", "body": {"n": 2}})
     targets = [{"index": "i", "collections": ["c", "d"]}]
@@ -498,7 +499,8 @@ async def test_index_names(ws: Any) -> None:
 
 
 async def test_search_aggregations_and_source_filters(ws: Any) -> None:
-    await setup_collection(ws)
+    city = {"type": "text", "fields": {"keyword": {"type": "keyword"}}}  # ES's dynamic mapping of a string
+    await setup_collection(ws, {"properties": {"city": city, "age": {"type": "integer"}}})
     people = [{"city": "Paris", "age": 30}, {"city": "Lyon", "age": 40}, {"city": "Paris", "age": 50},
               {"city": None}]
     await ws.query({**BASE, "action": "mCreate", "body": {"documents": [{"body": p} for p in people]}})
@@ -516,7 +518,7 @@ async def test_search_aggregations_and_source_filters(ws: Any) -> None:
     assert aggregations["mean"] == {"value": 40.0} and aggregations["count"] == {"value": 3}
     assert answer["result"]["hits"] == [] and answer["result"]["total"] == 4
     filtered = await ws.query({**BASE, "action": "search", "body": {
-        "query": {"term": {"city": "Paris"}}, "_source": ["age"],
+        "query": {"match": {"city": "paris"}}, "_source": ["age"],
         "post_filter": {"range": {"age": {"gt": 40}}},
     }})
     assert [hit["_source"] for hit in filtered["result"]["hits"]] == [{"age": 50}]

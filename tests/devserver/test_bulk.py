@@ -151,7 +151,9 @@ async def test_m_write(ws: WsClient) -> None:
 
 
 async def test_by_query(ws: WsClient) -> None:
-    await prepare(ws)
+    mappings = {"properties": {"n": {"type": "integer"}, "tag": {"type": "keyword"}}}
+    await ws.query({"controller": "collection", "action": "create", "index": "i", "collection": "c",
+                    "body": {"mappings": mappings}})
     documents = [{"_id": str(n), "body": {"n": n, "tag": "x" if n < 3 else "y"}} for n in range(5)]
     await ws.query({**BULK, "action": "mWrite", "body": {"documents": documents}})
     updated = await ws.query(

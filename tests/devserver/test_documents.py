@@ -129,6 +129,8 @@ async def test_multiple_document_actions(ws: Any) -> None:
 
 async def test_by_query_actions(ws: Any) -> None:
     await prepare(ws)
+    await ws.query({"controller": "collection", "action": "updateMapping", "index": "i",
+                    "collection": "c", "body": {"properties": {"big": {"type": "boolean"}}}})
     for n in range(5):
         await ws.query({**BASE, "action": "create", "_id": f"d{n}", "body": {"n": n}})
     updated = await ws.query({**BASE, "action": "updateByQuery", "body": {

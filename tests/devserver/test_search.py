@@ -14,13 +14,16 @@ PEOPLE = [
     {"name": "Dan Roe", "age": 25, "city": "Nice", "tags": []},
     {"name": "Eve Moss", "age": 62},
 ]
+# Kuzzle's collections are dynamic: false by default: Elasticsearch indexes only mapped fields
+MAPPINGS = {"properties": {"name": {"type": "text"}, "age": {"type": "integer"},
+                           "city": {"type": "keyword"}, "tags": {"type": "keyword"}}}
 
 
 @pytest.fixture
 async def people(ws: Any) -> Any:
     await ws.query({"controller": "index", "action": "create", "index": "i"})
     await ws.query({"controller": "collection", "action": "create", "index": "i",
-                    "collection": "c"})
+                    "collection": "c", "body": {"mappings": MAPPINGS}})
     documents = [{"_id": f"p{n}", "body": body} for n, body in enumerate(PEOPLE)]
     await ws.query({**BASE, "action": "mCreate", "body": {"documents": documents}})
     return ws
@@ -116,3 +119,33 @@ async def test_koncorde_lang_and_count(people: Any) -> None:
     count = await people.query({**BASE, "action": "count",
                                 "body": {"query": {"range": {"age": {"lt": 30}}}}})
     assert count["result"] == {"count": 2}
+
+
+async def test_unmapped_fields_are_kept_but_not_searchable(people: Any) -> None:
+    """dynamic: false (Kuzzle's default): an unmapped field stays in _source, but
+    Elasticsearch did not index it, so no query, count, aggregation or sort can use it."""
+    await people.query({**BASE, "action": "create", "_id": "x", "body": {"nick": "Zed", "age": 9},
+                        "refresh": "wait_for"})
+    got = await people.query({**BASE, "action": "get", "_id": "x"})
+    assert got["result"]["_source"]["nick"] == "Zed"
+    for query in ({"term": {"nick": "Zed"}}, {"match": {"nick": "zed"}}, {"exists": {"field": "nick"}}):
+        assert ids(await search(people, {"query": query})) == []
+    count = await people.query({**BASE, "action": "count", "body": {"query": {"term": {"nick": "Zed"}}}})
+    assert count["result"] == {"count": 0}
+    assert ids(await search(people, {"query": {"equals": {"nick": "Zed"}}}, lang="koncorde")) == []
+    aggregated = await search(people, {"aggs": {"nicks": {"terms": {"field": "nick"}}}}, size=0)
+    assert aggregated["aggregations"]["nicks"]["buckets"] == []
+    assert ids(await search(people, {"query": {"term": {"age": 9}}})) == ["x"]  # mapped: found
+
+
+async def test_sorting_needs_a_mapped_non_text_field(people: Any) -> None:
+    unmapped = await people.query({**BASE, "action": "search", "body": {"sort": ["nick"]}})
+    assert unmapped["status"] == 400 and unmapped["error"]["id"] == "services.storage.unexpected_bad_request"
+    assert unmapped["error"]["message"] == "No mapping found for [nick] in order to sort on"
+    text = await people.query({**BASE, "action": "search", "body": {"sort": [{"name": "asc"}]}})
+    assert text["error"]["id"] == "services.storage.unexpected_bad_request"
+    assert text["error"]["message"].startswith("Text fields are not optimised for operations")
+    told = await search(people, {"sort": [{"nick": {"order": "asc", "unmapped_type": "keyword"}}, "_id"]})
+    assert ids(told) == ["p0", "p1", "p2", "p3", "p4"]  # all missing: the next key decides
+    meta = await search(people, {"sort": [{"_kuzzle_info.createdAt": "asc"}, "_id"]})
+    assert len(ids(meta)) == 5

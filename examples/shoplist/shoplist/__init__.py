@@ -13,7 +13,9 @@ async def ensure_storage(kuzzle: Any) -> None:
     if not await kuzzle.index.exists(INDEX):
         await kuzzle.index.create(INDEX)
     if not await kuzzle.collection.exists(INDEX, COLLECTION):
-        await kuzzle.collection.create(INDEX, COLLECTION)
+        # searches read only mapped fields (Kuzzle's collections are dynamic: false)
+        mappings = {"properties": {"name": {"type": "keyword"}, "done": {"type": "boolean"}}}
+        await kuzzle.collection.create(INDEX, COLLECTION, {"mappings": mappings})
 
 
 async def add_item(kuzzle: Any, name: str) -> str:

@@ -204,8 +204,7 @@ class BulkController:
 
     def _matching(self, request: KuzzleRequest, query: dict[str, Any]) -> list[Document]:
         index, collection = self._target(request)
-        matches = compile_query(query)
-        return [d for d in self._ctx.storage.all_documents(index, collection) if matches(d)]
+        return self._ctx.storage.matching(index, collection, compile_query(query))
 
     async def delete_by_query(self, request: KuzzleRequest) -> dict[str, int]:
         query = request.get_body_field("query", dict, "object")

@@ -9,17 +9,27 @@ Single-document actions, searches and ``deleteFields``/``export`` here; the m* a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from ..aggregations import aggregate
 from ..config import parse_duration_ms
 from ..context import ActionTable
 from ..errors import KuzzleError, kerror
-from ..es_query import after, check_body, compile_query, filter_source, parse_sort, sort_hits
+from ..es_query import (
+    SORT_BUILTINS,
+    SortKey,
+    after,
+    check_body,
+    compile_query,
+    filter_source,
+    parse_sort,
+    sort_hits,
+)
 from ..export import export_lines
 from ..fields import ABSENT, deep_merge, leaf_paths, lookup
 from ..koncorde import compile_filter
-from ..mappings import MappingRejection
+from ..mappings import MappingRejection, field_mapping, indexed
 from ..request import KuzzleRequest
 from ..storage import Document
 from .document_base import content, now_ms, public
@@ -275,19 +285,32 @@ class DocumentController(MultiDocumentActions):
         if pairs is None:
             pairs = [self._target(request)]
         storage = self._ctx.storage
-        documents: list[Document] = []
         for index, collection in pairs:
             storage.assert_collection(index, collection)
-            for document in storage.all_documents(index, collection):
-                documents.append({**document, "index": index, "collection": collection})
         query = body.get("query") or {}
         if not isinstance(query, dict):
             raise kerror("services.storage.invalid_search_query", "query")
         if self._lang(request) == "koncorde":
-            matcher = compile_filter(query)
-            return [d for d in documents if matcher({**d["_source"], "_id": d["_id"]})]
-        hit_matcher = compile_query(query)
-        return [d for d in documents if hit_matcher(d)]
+            matches = _koncorde_on_hits(compile_filter(query))
+        else:
+            matches = compile_query(query)
+        return [
+            {**document, "index": index, "collection": collection}
+            for index, collection in pairs
+            for document in storage.matching(index, collection, matches)
+        ]
+
+    def _indexed(self, hits: list[Document]) -> list[Document]:
+        """The hits as aggregations see them: only what the mapping indexes."""
+        mappings: dict[tuple[str, str], dict[str, Any]] = {}
+        for hit in hits:
+            pair = (hit["index"], hit["collection"])
+            if pair not in mappings:
+                mappings[pair] = self._ctx.storage.get_mapping(*pair)
+        return [
+            {**hit, "_source": indexed(mappings[hit["index"], hit["collection"]], hit["_source"])}
+            for hit in hits
+        ]
 
     @staticmethod
     def _hit(document: Document) -> dict[str, Any]:
@@ -352,10 +375,10 @@ class DocumentController(MultiDocumentActions):
             )
         hits = self._matching(request, body, pairs)
         aggregations = body.get("aggregations", body.get("aggs"))
-        computed = aggregate(aggregations, hits) if aggregations is not None else None
+        computed = aggregate(aggregations, self._indexed(hits)) if aggregations is not None else None
         if isinstance(body.get("post_filter"), dict):  # filters the hits, not the aggregations
             hits = [hit for hit in hits if compile_query(body["post_filter"])(hit)]
-        result = self._sorted_page(request, body, hits, start)
+        result = self._sorted_page(request, body, hits, start, pairs or [self._target(request)])
         if computed is not None:
             result["aggregations"] = computed
         if body.get("_source", True) is not True or "_source_includes" in body or "_source_excludes" in body:
@@ -368,10 +391,16 @@ class DocumentController(MultiDocumentActions):
         return result
 
     def _sorted_page(
-        self, request: KuzzleRequest, body: dict[str, Any], hits: list[Document], start: int
+        self,
+        request: KuzzleRequest,
+        body: dict[str, Any],
+        hits: list[Document],
+        start: int,
+        pairs: list[tuple[str, str]],
     ) -> dict[str, Any]:
         if "sort" in body:
             keys = parse_sort(body["sort"])
+            self._check_sortable(keys, pairs)
             hits = sort_hits(hits, keys)
             if "search_after" in body:
                 hits_after = body["search_after"]
@@ -381,6 +410,23 @@ class DocumentController(MultiDocumentActions):
                 hits = after(hits, keys, hits_after)
                 return self._page(request, hits, total, 0)
         return self._page(request, hits, len(hits), start)
+
+    def _check_sortable(self, keys: list[SortKey], pairs: list[tuple[str, str]]) -> None:
+        """Elasticsearch sorts only on what the mapping indexes: a field no target collection
+        maps fails the search (unless ``unmapped_type`` says how to treat it), and so does a
+        ``text`` field; Kuzzle passes ES's reason on as ``unexpected_bad_request``."""
+        mappings = [self._ctx.storage.get_mapping(index, collection) for index, collection in pairs]
+        for key in keys:
+            if key.field in SORT_BUILTINS or key.unmapped_type is not None:
+                continue
+            found = [m for m in (field_mapping(mapping, key.field) for mapping in mappings) if m]
+            if not found:
+                raise kerror(
+                    "services.storage.unexpected_bad_request",
+                    f"No mapping found for [{key.field}] in order to sort on",
+                )
+            if all(m.get("type") == "text" and not m.get("fielddata") for m in found):
+                raise kerror("services.storage.unexpected_bad_request", _TEXT_FIELD_SORT.format(key.field))
 
     def _page(self, request: KuzzleRequest, hits: list[Document], total: int, start: int) -> dict[str, Any]:
         size = request.get_integer("size", DEFAULT_SEARCH_SIZE)
@@ -475,3 +521,17 @@ def _unset(source: dict[str, Any], path: str) -> None:
         holder = holder.get(part) if isinstance(holder, dict) else None
     if isinstance(holder, dict) and parts[-1] in holder and lookup(source, path) is not ABSENT:
         del holder[parts[-1]]
+
+
+# Elasticsearch 7's reason for sorting or aggregating on a text field
+_TEXT_FIELD_SORT = (
+    "Text fields are not optimised for operations that require per-document field data like "
+    "aggregations and sorting, so these operations are disabled by default. Please use a "
+    "keyword field instead. Alternatively, set fielddata=true on [{}] in order to load field "
+    "data by uninverting the inverted index. Note that this can use significant memory."
+)
+
+
+def _koncorde_on_hits(matcher: Callable[[dict[str, Any]], bool]) -> Callable[[Document], bool]:
+    """A Koncorde filter (it reads the document's fields and ``_id``) as a hit matcher."""
+    return lambda document: matcher({**document["_source"], "_id": document["_id"]})

@@ -23,7 +23,8 @@ async def every_bulk_method(over: Over) -> None:
     await within(kuzzle.connect())
     index = f"bulk-{uuid.uuid4().hex[:8]}"
     try:
-        await within(kuzzle.collection.create(index, "c"))
+        mappings = {"properties": {"n": {"type": "integer"}, "tag": {"type": "keyword"}}}
+        await within(kuzzle.collection.create(index, "c", {"mappings": mappings}))
         imported = await within(
             kuzzle.bulk.import_(
                 index, "c", [{"index": {"_id": "a"}}, {"n": 1}, {"create": {"_id": "a"}}, {"n": 2}]

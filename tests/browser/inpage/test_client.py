@@ -103,7 +103,7 @@ async def test_document_controller() -> None:
     doc = kuzzle.document
     try:
         await kuzzle.index.create(index)
-        await kuzzle.collection.create(index, "c")
+        await kuzzle.collection.create(index, "c", {"mappings": {"properties": {"n": {"type": "integer"}}}})
         created = await doc.create(index, "c", {"n": 1}, "one", refresh="wait_for")
         assert created["_id"] == "one" and created["_source"]["n"] == 1
         with raises(BadRequestError, match="already exists"):
@@ -147,7 +147,7 @@ async def test_search_pages() -> None:
     index = fresh("search")
     try:
         await kuzzle.index.create(index)
-        await kuzzle.collection.create(index, "c")
+        await kuzzle.collection.create(index, "c", {"mappings": {"properties": {"n": {"type": "integer"}}}})
         await kuzzle.document.m_create(
             index, "c", [{"_id": f"d{n:02}", "body": {"n": n}} for n in range(25)], refresh="wait_for"
         )

@@ -475,7 +475,7 @@ async def test_10_token_expiring_during_an_outage_loses_nothing() -> None:
     await within(b.auth.login("local", CREDENTIALS))
     await within(a.auth.login("local", CREDENTIALS, expires_in="3s"))
     await b.index.create(index)
-    await b.collection.create(index, "c")
+    await b.collection.create(index, "c", {"mappings": {"properties": {"n": {"type": "integer"}}}})
     lives = [await within(k.document.live(index, "c", sort="n")) for k in (a, b)]
     writes: list[asyncio.Future[Any]] = []
     try:

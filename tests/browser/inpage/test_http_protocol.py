@@ -164,7 +164,7 @@ async def test_documents_over_http() -> None:
     doc = kuzzle.document
     try:
         await kuzzle.index.create(index)
-        await kuzzle.collection.create(index, "c")
+        await kuzzle.collection.create(index, "c", {"mappings": {"properties": {"n": {"type": "integer"}}}})
         assert (await doc.create(index, "c", {"n": 1}, "one", refresh="wait_for"))["_id"] == "one"
         with raises(BadRequestError, match="already exists"):
             await doc.create(index, "c", {"n": 1}, "one")

@@ -28,10 +28,14 @@ async def logged_in(port: int = SERVER_PORT, **options: Any) -> Kuzzle:
     return kuzzle
 
 
+# what the live queries filter and sort on (searches read mapped fields only)
+MAPPINGS = {"properties": {"n": {"type": "integer"}, "open": {"type": "boolean"}}}
+
+
 async def fresh_collection(kuzzle: Kuzzle) -> tuple[str, str]:
     index = f"live-{uuid.uuid4().hex[:8]}"
     await kuzzle.index.create(index)
-    await kuzzle.collection.create(index, "items")
+    await kuzzle.collection.create(index, "items", {"mappings": MAPPINGS})
     return index, "items"
 
 
@@ -154,7 +158,7 @@ async def test_live_query_empties_when_the_index_went_while_away() -> None:
         assert live.ids == []
         await wait_for(lambda: observed.deleted, 10, message="the observed document marked deleted")
         await writer.index.create(index)
-        await writer.collection.create(index, collection)
+        await writer.collection.create(index, collection, {"mappings": MAPPINGS})
         await writer.document.create(index, collection, {"n": 7}, "d7")
         await wait_for(lambda: live.ids == ["d7"], 10, message="the document written after the reset")
     finally:

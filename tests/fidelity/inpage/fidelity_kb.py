@@ -132,7 +132,7 @@ async def expect_error(awaitable: Awaitable[Any], id_: str, status: int, code: i
 async def collection_ready(kuzzle: Kuzzle) -> tuple[str, str]:
     index, collection = C["index"], C["collection"]
     await kuzzle.index.create(index)
-    await kuzzle.collection.create(index, collection)
+    await kuzzle.collection.create(index, collection, {"mappings": C["mappings"]})
     return index, collection
 
 

@@ -101,9 +101,9 @@ async function expectError(promise, id, status, code) {
 }
 
 async function collectionReady(kuzzle) {
-  const { index, collection } = cfg.constants;
+  const { index, collection, mappings } = cfg.constants;
   await kuzzle.index.create(index);
-  await kuzzle.collection.create(index, collection);
+  await kuzzle.collection.create(index, collection, { mappings });
   return { index, collection };
 }
 
