@@ -301,6 +301,7 @@ class Connection(Generic[W]):
         sid = self._current.sid
         self._current = None
         out.append(Close(sid))
+        self._drop_renewal(out)  # the retries carry the new cookie
         if self.state is State.CONNECTED:
             out.append(Emit("disconnect", ({"origin": "network/error"},)))
         self._settle_connect(out, error)
@@ -360,9 +361,7 @@ class Connection(Generic[W]):
         self._retry_at = None
         for sid in list(self._draining):
             self._retire(sid, out)
-        if self._renewing is not None:
-            out += [Close(self._renewing[0].sid), (self._renewing[1], None)]
-            self._renewing = None
+        self._drop_renewal(out)
         if self._current is not None:
             sid = self._current.sid
             self._current = None
@@ -547,6 +546,11 @@ class Connection(Generic[W]):
         else:
             out.append(Close(old.sid))
         return self._rewake(out)
+
+    def _drop_renewal(self, out: list[Command]) -> None:
+        if self._renewing is not None:
+            out += [Close(self._renewing[0].sid), (self._renewing[1], None)]
+            self._renewing = None
 
     def _renewal_failed(self, message: str, now: float, *, online: bool) -> list[Command]:
         # The new socket failed: the current one is given up (the retries carry the new cookie).

@@ -491,3 +491,14 @@ def test_close_during_renewal_closes_both_sockets() -> None:
     d, _, _, switched = renewing()
     d.run(d.core.close())
     assert not d.open and switched.value is None and isinstance(d.core.requests.drain(), list)
+
+
+def test_link_lost_during_renewal_gives_the_renewal_up() -> None:
+    """The current socket dies while the new one opens: both are given up, the renewal
+    resolves, the request fails, and the retry (which carries the new cookie) is the only
+    socket; a late open of the abandoned one is closed."""
+    d, old, new, switched = renewing()
+    d.closed(old, 1006, "", 1.2, online=True)
+    assert not d.open and switched.value is None and d.core.state is State.RETRY_WAIT
+    assert d.run(d.core.opened(new, 1.3)) == [Close(new)]
+    assert d.core.state is State.RETRY_WAIT
