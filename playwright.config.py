@@ -31,6 +31,7 @@ from pytest_kuzzle_browser.settings import (  # noqa: F401 - re-exported setting
     PYSCRIPT_VERSION,
     TEST_TIMEOUT,
     chromium_executable,
+    disable_features_switch,
     scaled,
     timeout_scale,
 )

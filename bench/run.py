@@ -160,6 +160,7 @@ def chromium_command(url: str, profile: str) -> list[str]:
         executable,
         "--headless=new",
         *args,
+        config.disable_features_switch(),  # no Playwright here: the allocation samplers only
         "--enable-precise-memory-info",
         "--js-flags=--expose-gc",
         f"--user-data-dir={profile}",

@@ -10,7 +10,9 @@ would answer CORS preflights on the server's behalf).
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 from pathlib import Path
 
 # --- versions of the vendored browser runtime (pytest_kuzzle_browser.vendor) --------
@@ -43,16 +45,57 @@ CHROMIUM_ARGS: tuple[str, ...] = (
 )
 CHROMIUM_CANDIDATES: tuple[str, ...] = ("/usr/bin/chromium", "/usr/lib/chromium/chromium")
 
+# Chromium's allocation samplers, switched off: GWP-ASan and the in-process heap profiler each
+# pick a few processes at random and record the stack of some allocations by walking frame
+# pointers. Pyodide runs every JS -> Python call on a V8 secondary stack (JSPI); there the
+# walk's end bound is the thread's main stack, so it runs off the secondary stack into its
+# guard page and the renderer dies with SIGSEGV. Every such crash seen here (three minidumps,
+# the same instruction of Chromium 156's stack scan, SEGV_ACCERR at the secondary stack's
+# end) was in a renderer with one of them on. They are diagnostics: nothing a page sees.
+ALLOCATION_SAMPLERS: tuple[str, ...] = ("GwpAsanMalloc", "GwpAsanPartitionAlloc", "HeapProfilerReporting")
+
 
 def chromium_args(*, headless: bool = HEADLESS, allow_hosts: tuple[str, ...] = ()) -> list[str]:
-    """``CHROMIUM_ARGS`` for headless or headed mode; ``allow_hosts`` (a real Kuzzle's host
-    name, ``--kuzzle-url``) resolve and bypass the dead proxy too."""
+    """``CHROMIUM_ARGS`` for headless or headed mode, for a Chromium launched by Playwright,
+    with the allocation samplers off; ``allow_hosts`` (a real Kuzzle's host name,
+    ``--kuzzle-url``) resolve and bypass the dead proxy too."""
     args = [a for a in CHROMIUM_ARGS if headless or a != "--headless"]
+    playwright_features = playwright_disabled_features()
+    if playwright_features:  # else Playwright's own list would be lost: leave it alone
+        args.append(disable_features_switch(playwright_features))
     if allow_hosts:
         excluded = "".join(f", EXCLUDE {host}" for host in allow_hosts)
         args = [a + excluded if a.startswith("--host-resolver-rules=") else a for a in args]
         args.append("--proxy-bypass-list=" + ";".join(allow_hosts))
     return args
+
+
+def disable_features_switch(also: tuple[str, ...] = ()) -> str:
+    """``--disable-features=`` for ``also`` and the allocation samplers. Chromium keeps only
+    the last of repeated switches, so under Playwright ``also`` must repeat its list."""
+    return "--disable-features=" + ",".join(dict.fromkeys((*also, *ALLOCATION_SAMPLERS)))
+
+
+@functools.cache
+def playwright_disabled_features() -> tuple[str, ...]:
+    """The features the installed Playwright disables when it launches Chromium (its
+    ``chromiumSwitches``), read from its driver's source; () when it cannot be found."""
+    try:
+        import playwright
+
+        lib = Path(playwright.__file__).parent / "driver" / "package" / "lib"
+        for source in (lib / "server" / "chromium" / "chromiumSwitches.js", lib / "coreBundle.js"):
+            if source.is_file():
+                text = source.read_text(encoding="utf-8")
+                found = re.search(r"disabledFeatures\s*=\s*\[(.*?)\]", text, re.DOTALL)
+                if found:
+                    return tuple(re.findall(r"[\"']([A-Za-z0-9]+)[\"']", found.group(1)))
+                listed = re.search(r"--disable-features=([A-Za-z0-9,]+)", text)
+                if listed:
+                    return tuple(listed.group(1).split(","))
+    except (ImportError, OSError, UnicodeDecodeError):
+        pass
+    return ()
 
 
 def chromium_executable() -> str | None:

@@ -57,3 +57,27 @@ def test_chromium_args_headed_and_allowed_hosts(headless: bool) -> None:
     assert ("--headless" in args) is headless
     assert any(a.startswith("--host-resolver-rules=") and "EXCLUDE kuzzle.example.com" in a for a in args)
     assert "--proxy-bypass-list=kuzzle.example.com" in args
+
+
+def test_the_browser_runs_without_allocation_samplers(browser_harness: Harness) -> None:
+    """The session's Chromium got one --disable-features switch holding Playwright's own list
+    (Chromium keeps only the last switch) and the allocation samplers that crash renderers
+    on Pyodide's JSPI stacks (pytest_kuzzle_browser.settings.ALLOCATION_SAMPLERS)."""
+    from pytest_kuzzle_browser.settings import ALLOCATION_SAMPLERS, playwright_disabled_features
+
+    browser = browser_harness.browser
+
+    async def command_line() -> list[str]:  # as chrome://version shows it (no recorder: not a site)
+        context = await browser.new_context()
+        try:
+            page = await context.new_page()
+            await page.goto("chrome://version")
+            return str(await page.locator("#command_line").text_content()).split()
+        finally:
+            await context.close()
+
+    switches = [a for a in browser_harness.run(command_line()) if a.startswith("--disable-features=")]
+    disabled = set(switches[-1].removeprefix("--disable-features=").split(","))
+    assert set(ALLOCATION_SAMPLERS) <= disabled
+    assert "DestroyProfileOnBrowserClose" in playwright_disabled_features()
+    assert set(playwright_disabled_features()) <= disabled
