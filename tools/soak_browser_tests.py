@@ -8,8 +8,9 @@ process of the browser, renderers included) to a file per launch; nested runs (t
 harness self-test, the example project) inherit it through ``KUZZLE_BROWSER_CHROMIUM``.
 
 For a failing run, ``build/test-artifacts/soak/run-NN/`` keeps the pytest output, the
-JUnit report, the Chromium logs, the memory figures and the kernel's log lines about
-killed or faulting processes (``dmesg``, when readable); a green run keeps only its line
+JUnit report, the Chromium logs, the minidumps its crash handler wrote meanwhile (the
+harness self-test crashes one renderer on purpose), the memory figures and the kernel's
+log lines about killed or faulting processes (``dmesg``, when readable); a green run keeps only its line
 in ``summary.txt``. The harness names a renderer crash itself (``crashes.CRASH_MARKER``:
 page, test, Chromium's reason); the summary repeats those lines.
 
@@ -36,6 +37,9 @@ from pytest_kuzzle_browser.crashes import CRASH_MARKER
 from pytest_kuzzle_browser.settings import chromium_executable
 
 SOAK_DIR = ROOT / "build" / "test-artifacts" / "soak"
+# where Chromium's crash handler leaves its minidumps (Debian's chromium: its config folder)
+CONFIG_HOME = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+CRASH_DUMPS = CONFIG_HOME / "chromium" / "Crash Reports"
 # kernel lines worth keeping next to a failure: OOM kills, segfaults, traps
 DMESG_WORDS = ("out of memory", "oom", "killed process", "segfault", "trap", "chromium")
 
@@ -91,6 +95,7 @@ def run_once(number: int, wrapper: Path, pytest_args: list[str]) -> tuple[bool, 
     report = run_dir / "report.xml"
     env = dict(os.environ, KUZZLE_BROWSER_CHROMIUM=str(wrapper), KUZZLE_BROWSER_SOAK_LOGS=str(logs))
     kernel_before = set(kernel_lines())
+    dumps_before = set(CRASH_DUMPS.rglob("*.dmp"))
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "tests/browser", "-q", "-p", "no:cacheprovider",
@@ -108,6 +113,8 @@ def run_once(number: int, wrapper: Path, pytest_args: list[str]) -> tuple[bool, 
     output = done.stdout + done.stderr
     (run_dir / "pytest-output.txt").write_text(output)
     (run_dir / "memory.txt").write_text(memory_figures())
+    for dump in sorted(set(CRASH_DUMPS.rglob("*.dmp")) - dumps_before):  # the self-test's one too
+        shutil.copy2(dump, run_dir / dump.name)
     new_kernel = [k for k in kernel_lines() if k not in kernel_before]
     (run_dir / "dmesg.txt").write_text("\n".join(new_kernel) + "\n")
     crashes = sorted({text.strip() for text in output.splitlines() if CRASH_MARKER in text})
