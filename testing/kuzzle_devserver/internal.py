@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS tokens (
     expires_at INTEGER NOT NULL,
     ttl INTEGER NOT NULL,
     refreshed INTEGER NOT NULL,
-    api_key INTEGER NOT NULL
+    api_key INTEGER NOT NULL,
+    single_use INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS api_keys (
     id TEXT PRIMARY KEY,
@@ -55,6 +56,9 @@ class InternalDb:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(tokens)")}
+        if "single_use" not in columns:  # a data directory written before the column existed
+            self.db.execute("ALTER TABLE tokens ADD COLUMN single_use INTEGER NOT NULL DEFAULT 0")
         self._depth = 0
 
     def close(self) -> None:

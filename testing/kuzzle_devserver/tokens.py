@@ -69,11 +69,12 @@ class TokenRepository:
         # have dropped an expired one by its TTL.
         self._db.execute("DELETE FROM tokens WHERE refreshed = 1 OR (expires_at >= 0 AND expires_at <= ?)",
                          (now_ms(),))
-        rows = self._db.execute("SELECT jwt, kuid, expires_at, ttl, api_key FROM tokens")
-        self._tokens: dict[str, Token] = {
-            jwt: Token(jwt, kuid, expires_at, ttl, api_key=bool(api_key))
-            for jwt, kuid, expires_at, ttl, api_key in rows
-        }
+        rows = self._db.execute("SELECT jwt, kuid, expires_at, ttl, api_key, single_use FROM tokens")
+        self._tokens: dict[str, Token] = {}
+        for jwt, kuid, expires_at, ttl, api_key, single_use in rows:
+            self._tokens[jwt] = Token(
+                jwt, kuid, expires_at, ttl, api_key=bool(api_key), single_use=bool(single_use)
+            )
 
     @staticmethod
     def _load_secret(internal: InternalDb) -> bytes:
@@ -87,9 +88,10 @@ class TokenRepository:
 
     def _save(self, token: Token) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO tokens (jwt, kuid, expires_at, ttl, refreshed, api_key)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (token.jwt, token.kuid, token.expires_at, token.ttl, int(token.refreshed), int(token.api_key)),
+            "INSERT OR REPLACE INTO tokens (jwt, kuid, expires_at, ttl, refreshed, api_key, single_use)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (token.jwt, token.kuid, token.expires_at, token.ttl, int(token.refreshed), int(token.api_key),
+             int(token.single_use)),
         )
 
     def create(self, kuid: str, ttl_ms: int, *, api_key: bool = False, single_use: bool = False) -> Token:
@@ -105,8 +107,8 @@ class TokenRepository:
         if expires_at != NEVER:
             claims["exp"] = math.ceil(expires_at / 1000)
         jwt = jwt_hs256.encode(claims, self._secret)
-        token = Token(API_KEY_PREFIX + jwt if api_key else jwt, kuid, expires_at, ttl_ms, api_key=api_key)
-        token.single_use = single_use
+        text = API_KEY_PREFIX + jwt if api_key else jwt
+        token = Token(text, kuid, expires_at, ttl_ms, api_key=api_key, single_use=single_use)
         self._tokens[token.jwt] = token
         self._save(token)
         self._arm_expiry(token)

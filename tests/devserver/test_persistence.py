@@ -189,3 +189,47 @@ def test_passwords_are_not_stored_in_clear(tmp_path: Path, processes: list[Proce
     processes[0].kill()
     stored = b"".join(path.read_bytes() for path in tmp_path.glob("internal.sqlite3*"))
     assert b"alice-password" not in stored and b"pbkdf2_sha512" in stored
+
+
+async def test_a_single_use_token_stays_single_use_across_a_restart(
+    tmp_path: Path, processes: list[Process], http: aiohttp.ClientSession
+) -> None:
+    """auth:createToken?singleUse survives a kill as it would in Redis: once, then invalid;
+    one used before the kill stays used."""
+    first = Process(tmp_path)
+    processes.append(first)
+    credentials = {"username": "alice", "password": "alice-password"}
+    login = await call(http, first.url, "auth", "login", strategy="local", body=credentials)
+    jwt = login["result"]["jwt"]
+    kept = (await call(http, first.url, "auth", "createToken", jwt, singleUse=True))["result"]["token"]
+    used = (await call(http, first.url, "auth", "createToken", jwt, singleUse=True))["result"]["token"]
+    assert (await call(http, first.url, "auth", "getCurrentUser", used))["result"]["_id"] == "alice"
+    first.kill()
+
+    second = Process(tmp_path)
+    processes.append(second)
+    again = await call(http, second.url, "auth", "getCurrentUser", used)
+    assert again["error"]["id"] == "security.token.invalid"
+    once = await call(http, second.url, "auth", "getCurrentUser", kept)
+    assert once["result"]["_id"] == "alice"
+    twice = await call(http, second.url, "auth", "getCurrentUser", kept)
+    assert twice["error"]["id"] == "security.token.invalid"
+
+
+def test_a_data_directory_from_before_single_use_tokens_opens(tmp_path: Path) -> None:
+    """The tokens table of an older data directory gains its single_use column, its tokens
+    kept (multi-use, as they were issued)."""
+    import sqlite3
+
+    from kuzzle_devserver.internal import InternalDb
+
+    path = tmp_path / "internal.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE tokens (jwt TEXT PRIMARY KEY, kuid TEXT NOT NULL, expires_at INTEGER NOT NULL,"
+                " ttl INTEGER NOT NULL, refreshed INTEGER NOT NULL, api_key INTEGER NOT NULL)")
+    old.execute("INSERT INTO tokens VALUES ('j', 'alice', -1, -1, 0, 1)")
+    old.commit()
+    old.close()
+    internal = InternalDb(path)
+    assert list(internal.db.execute("SELECT jwt, single_use FROM tokens")) == [("j", 0)]
+    internal.close()
