@@ -135,6 +135,13 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         'Scroll duration "%s" is too great.',
     ),
     "services.storage.unexpected_bad_request": (1, 1, 33, "BadRequest", "%s"),
+    "services.koncorde.elastic_translation_error": (
+        1,
+        5,
+        1,
+        "BadRequest",
+        "An error occured while translating a Koncorde filter to an Elasticsearch query: %s",
+    ),
     "services.storage.strict_mapping_rejection": (
         1,
         1,
@@ -254,6 +261,13 @@ _CATALOG: dict[str, tuple[int, int, int, str, str]] = {
         7,
         "BadRequest",
         'Unexpected argument "%s" (accepted arguments: %s)',
+    ),
+    "api.assert.koncorde_restricted_keyword": (
+        2,
+        1,
+        13,
+        "BadRequest",
+        'The %s "%s" of Koncorde DSL is not supported for search queries.',
     ),
     "api.assert.koncorde_dsl_error": (2, 1, 14, "BadRequest", "%s"),
     "api.assert.unsupported_protocol": (

@@ -25,6 +25,7 @@ from typing import Any
 
 from .errors import kerror
 from .fields import ABSENT, RANGE_TESTS, lookup
+from .mappings import field_mapping
 
 Hit = dict[str, Any]  # {"_id", "_source", ...}
 HitMatcher = Callable[[Hit], bool]
@@ -49,10 +50,19 @@ def _single(keyword: str, operand: Any) -> tuple[str, Any]:
 
 
 def _values_of(hit: Hit, field: str) -> list[Any]:
-    value = _value(hit, field)
-    if value is ABSENT or value is None:
-        return []
-    return value if isinstance(value, list) else [value]
+    """What Elasticsearch indexed under ``field``: arrays (of objects too) are flattened,
+    so ``policies.roleId`` holds the roleId of every policy."""
+    return [hit["_id"]] if field == "_id" else _flattened(hit["_source"], field.split("."))
+
+
+def _flattened(value: Any, parts: list[str]) -> list[Any]:
+    if isinstance(value, list):
+        return [found for item in value for found in _flattened(item, parts)]
+    if not parts:
+        return [] if value is None else [value]
+    if isinstance(value, dict) and parts[0] in value:
+        return _flattened(value[parts[0]], parts[1:])
+    return []
 
 
 def _term(operand: Any) -> HitMatcher:
@@ -246,6 +256,47 @@ def after(hits: list[Hit], keys: list[SortKey], search_after: list[Any]) -> list
         return False
 
     return [hit for hit in hits if is_after(hit)]
+
+
+# Elasticsearch 7's reason for sorting or aggregating on a text field
+_TEXT_FIELD_SORT = (
+    "Text fields are not optimised for operations that require per-document field data like "
+    "aggregations and sorting, so these operations are disabled by default. Please use a "
+    "keyword field instead. Alternatively, set fielddata=true on [{}] in order to load field "
+    "data by uninverting the inverted index. Note that this can use significant memory."
+)
+
+
+def check_sortable(keys: list[SortKey], mappings: list[dict[str, Any]]) -> None:
+    """Elasticsearch sorts only on what a mapping indexes: a field none of the searched
+    collections maps fails the search (unless ``unmapped_type`` says how to treat it), and
+    so does a ``text`` field; Kuzzle passes ES's reason on as ``unexpected_bad_request``."""
+    for key in keys:
+        if key.field in SORT_BUILTINS or key.unmapped_type is not None:
+            continue
+        found = [m for m in (field_mapping(mapping, key.field) for mapping in mappings) if m]
+        if not found:
+            raise kerror(
+                "services.storage.unexpected_bad_request",
+                f"No mapping found for [{key.field}] in order to sort on",
+            )
+        if all(m.get("type") == "text" and not m.get("fielddata") for m in found):
+            raise kerror("services.storage.unexpected_bad_request", _TEXT_FIELD_SORT.format(key.field))
+
+
+def sort_by_body(body: dict[str, Any], hits: list[Hit], mappings: list[dict[str, Any]]) -> list[Hit] | None:
+    """The hits in the order of the body's ``sort`` and after its ``search_after`` values,
+    or None when the body has no ``sort`` (``search_after`` needs one)."""
+    if "sort" not in body:
+        return None
+    keys = parse_sort(body["sort"])
+    check_sortable(keys, mappings)
+    hits = sort_hits(hits, keys)
+    if "search_after" in body:
+        if not isinstance(body["search_after"], list):
+            raise kerror("services.storage.invalid_search_query", "search_after")
+        hits = after(hits, keys, body["search_after"])
+    return hits
 
 
 def check_body(body: dict[str, Any]) -> None:

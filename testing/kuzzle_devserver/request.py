@@ -100,6 +100,13 @@ class KuzzleRequest:
             raise kerror("api.assert.invalid_type", name, "string")
         return value
 
+    def get_lang(self) -> str:
+        """``getLangParam``: the query language of a search, ``elasticsearch`` or ``koncorde``."""
+        lang = str(self.get_string("lang", "elasticsearch"))
+        if lang not in ("elasticsearch", "koncorde"):
+            raise kerror("api.assert.invalid_argument", "lang", '"elasticsearch" or "koncorde"')
+        return lang
+
     def get_integer(self, name: str, default: int) -> int:
         value = self.args.get(name)
         if value is None:

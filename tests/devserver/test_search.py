@@ -149,3 +149,23 @@ async def test_sorting_needs_a_mapped_non_text_field(people: Any) -> None:
     assert ids(told) == ["p0", "p1", "p2", "p3", "p4"]  # all missing: the next key decides
     meta = await search(people, {"sort": [{"_kuzzle_info.createdAt": "asc"}, "_id"]})
     assert len(ids(meta)) == 5
+
+
+async def test_koncorde_searches_run_as_elasticsearch_queries(people: Any) -> None:
+    """lang=koncorde is translated to an ES query (Kuzzle's QueryTranslator), so it has ES
+    semantics: equals on an array field matches one of its elements."""
+    async def found(query: dict[str, Any]) -> list[str]:
+        return ids(await search(people, {"query": query}, lang="koncorde"))
+
+    assert await found({"equals": {"tags": "b"}}) == ["p0", "p1"]
+    assert await found({"in": {"city": ["Lyon", "Nice"]}}) == ["p1", "p3"]
+    assert await found({"missing": "tags"}) == ["p2", "p3", "p4"]  # [] indexes nothing
+    assert await found({"exists": 'tags["a"]'}) == ["p0"]
+    assert await found({"and": [{"equals": {"city": "Paris"}}, {"not": {"equals": {"age": 47}}}]}) == ["p0"]
+    either = {"or": [{"equals": {"age": 25}}, {"range": {"age": {"gt": 60}}}]}
+    assert await found(either) == ["p1", "p3", "p4"]
+    refused = await people.query({**BASE, "action": "search", "lang": "koncorde",
+                                  "body": {"query": {"bool": {"must": []}}}})
+    assert refused["error"]["id"] == "api.assert.koncorde_restricted_keyword"
+    assert refused["error"]["message"] == (
+        'The operator "bool" of Koncorde DSL is not supported for search queries.')

@@ -258,3 +258,33 @@ async def test_security_routes(admin: Api) -> None:
     assert status == 200 and body["action"] == "getUserRights"
     status, body = await admin.route("POST", "/_security/users/_refresh")
     assert (status, body["result"]) == (200, None)
+
+
+async def test_security_searches_sort_page_after_and_read_only_mapped_fields(admin: Api) -> None:
+    """searchUsers/Profiles/Roles are Elasticsearch searches of the internal index: sort and
+    search_after as document:search, lang=koncorde, and only mapped fields (the users
+    collection maps profileIds; updateUserMapping adds more) are searchable or sortable."""
+    by_id = await admin.ok("security", "searchUsers", body={"sort": [{"_id": "desc"}]})
+    ids = [h["_id"] for h in by_id["hits"]]
+    assert ids == sorted(ids, reverse=True) and by_id["total"] == len(ids) >= 3
+    body = {"sort": [{"_id": "desc"}], "search_after": [ids[0]]}
+    after = await admin.ok("security", "searchUsers", body=body)
+    assert [h["_id"] for h in after["hits"]] == ids[1:]
+    koncorde = await admin.ok("security", "searchUsers", lang="koncorde",
+                              body={"query": {"in": {"profileIds": ["admin"]}}})
+    assert {h["_id"] for h in koncorde["hits"]} == {"alice", "bob"}
+    await admin.ok("security", "createUser", _id="dave", body=DAVE)
+    name = DAVE["content"]["name"]
+    assert (await admin.ok("security", "searchUsers", body={"query": {"term": {"name": name}}}))["hits"] == []
+    unmapped = await admin.error("security", "searchUsers", body={"sort": ["name"]})
+    assert unmapped["id"] == "services.storage.unexpected_bad_request"
+    await admin.ok("security", "updateUserMapping", body={"properties": {"name": {"type": "keyword"}}})
+    body = {"query": {"term": {"name": name}}, "sort": ["name"]}
+    found = await admin.ok("security", "searchUsers", body=body)
+    assert [h["_id"] for h in found["hits"]] == ["dave"]
+    roles = await admin.ok("security", "searchRoles", body={"sort": [{"_id": "asc"}]}, size=2)
+    role_ids = [h["_id"] for h in roles["hits"]]
+    assert role_ids == sorted(role_ids) and len(role_ids) == 2 and roles["total"] > 2
+    profiles = await admin.ok("security", "searchProfiles", body={
+        "query": {"term": {"policies.roleId": "admin"}}, "sort": ["_id"]})
+    assert [h["_id"] for h in profiles["hits"]] == ["admin"]

@@ -9,27 +9,17 @@ Single-document actions, searches and ``deleteFields``/``export`` here; the m* a
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from ..aggregations import aggregate
 from ..config import parse_duration_ms
 from ..context import ActionTable
 from ..errors import KuzzleError, kerror
-from ..es_query import (
-    SORT_BUILTINS,
-    SortKey,
-    after,
-    check_body,
-    compile_query,
-    filter_source,
-    parse_sort,
-    sort_hits,
-)
+from ..es_query import check_body, compile_query, filter_source, sort_by_body
 from ..export import export_lines
 from ..fields import ABSENT, deep_merge, leaf_paths, lookup
-from ..koncorde import compile_filter
-from ..mappings import MappingRejection, field_mapping, indexed
+from ..koncorde_search import to_es_query
+from ..mappings import MappingRejection, indexed
 from ..request import KuzzleRequest
 from ..storage import Document
 from .document_base import content, now_ms, public
@@ -203,7 +193,7 @@ class DocumentController(MultiDocumentActions):
         index, collection = request.get_index(), request.get_collection()
         # getSearchParams checks size; Kuzzle pages its scroll with it, the export is the same.
         request.get_integer("size", DEFAULT_SEARCH_SIZE)
-        self._lang(request)
+        request.get_lang()
         fmt = request.get_string("format", "jsonl")
         separator = request.get_string("separator", ",")
         query = self._object_from_body_or_args(request, "query", {})
@@ -252,12 +242,6 @@ class DocumentController(MultiDocumentActions):
             return default
         return request.get_body_field(name, kind, label, default)
 
-    @staticmethod
-    def _lang(request: KuzzleRequest) -> str:
-        lang = str(request.get_string("lang", "elasticsearch"))
-        if lang not in ("elasticsearch", "koncorde"):
-            raise kerror("api.assert.invalid_argument", "lang", '"elasticsearch" or "koncorde"')
-        return lang
 
     # Search
 
@@ -290,10 +274,7 @@ class DocumentController(MultiDocumentActions):
         query = body.get("query") or {}
         if not isinstance(query, dict):
             raise kerror("services.storage.invalid_search_query", "query")
-        if self._lang(request) == "koncorde":
-            matches = _koncorde_on_hits(compile_filter(query))
-        else:
-            matches = compile_query(query)
+        matches = compile_query(to_es_query(query) if request.get_lang() == "koncorde" else query)
         return [
             {**document, "index": index, "collection": collection}
             for index, collection in pairs
@@ -364,7 +345,7 @@ class DocumentController(MultiDocumentActions):
         self._scroll_arg(request)
         body = self._search_body(request)
         pairs = self._search_targets(request)
-        self._lang(request)
+        request.get_lang()
         if size - start > DOCUMENTS_FETCH_COUNT:
             raise kerror("services.storage.get_limit_exceeded")
         check_body(body)
@@ -398,35 +379,13 @@ class DocumentController(MultiDocumentActions):
         start: int,
         pairs: list[tuple[str, str]],
     ) -> dict[str, Any]:
-        if "sort" in body:
-            keys = parse_sort(body["sort"])
-            self._check_sortable(keys, pairs)
-            hits = sort_hits(hits, keys)
-            if "search_after" in body:
-                hits_after = body["search_after"]
-                if not isinstance(hits_after, list):
-                    raise kerror("services.storage.invalid_search_query", "search_after")
-                total = len(hits)
-                hits = after(hits, keys, hits_after)
-                return self._page(request, hits, total, 0)
-        return self._page(request, hits, len(hits), start)
-
-    def _check_sortable(self, keys: list[SortKey], pairs: list[tuple[str, str]]) -> None:
-        """Elasticsearch sorts only on what the mapping indexes: a field no target collection
-        maps fails the search (unless ``unmapped_type`` says how to treat it), and so does a
-        ``text`` field; Kuzzle passes ES's reason on as ``unexpected_bad_request``."""
         mappings = [self._ctx.storage.get_mapping(index, collection) for index, collection in pairs]
-        for key in keys:
-            if key.field in SORT_BUILTINS or key.unmapped_type is not None:
-                continue
-            found = [m for m in (field_mapping(mapping, key.field) for mapping in mappings) if m]
-            if not found:
-                raise kerror(
-                    "services.storage.unexpected_bad_request",
-                    f"No mapping found for [{key.field}] in order to sort on",
-                )
-            if all(m.get("type") == "text" and not m.get("fielddata") for m in found):
-                raise kerror("services.storage.unexpected_bad_request", _TEXT_FIELD_SORT.format(key.field))
+        ordered = sort_by_body(body, hits, mappings)
+        if ordered is None:
+            return self._page(request, hits, len(hits), start)
+        if "search_after" in body:  # the page starts after the given values, from is ignored
+            return self._page(request, ordered, len(hits), 0)
+        return self._page(request, ordered, len(ordered), start)
 
     def _page(self, request: KuzzleRequest, hits: list[Document], total: int, start: int) -> dict[str, Any]:
         size = request.get_integer("size", DEFAULT_SEARCH_SIZE)
@@ -521,17 +480,3 @@ def _unset(source: dict[str, Any], path: str) -> None:
         holder = holder.get(part) if isinstance(holder, dict) else None
     if isinstance(holder, dict) and parts[-1] in holder and lookup(source, path) is not ABSENT:
         del holder[parts[-1]]
-
-
-# Elasticsearch 7's reason for sorting or aggregating on a text field
-_TEXT_FIELD_SORT = (
-    "Text fields are not optimised for operations that require per-document field data like "
-    "aggregations and sorting, so these operations are disabled by default. Please use a "
-    "keyword field instead. Alternatively, set fielddata=true on [{}] in order to load field "
-    "data by uninverting the inverted index. Note that this can use significant memory."
-)
-
-
-def _koncorde_on_hits(matcher: Callable[[dict[str, Any]], bool]) -> Callable[[Document], bool]:
-    """A Koncorde filter (it reads the document's fields and ``_id``) as a hit matcher."""
-    return lambda document: matcher({**document["_source"], "_id": document["_id"]})

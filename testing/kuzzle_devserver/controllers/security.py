@@ -17,8 +17,10 @@ from typing import Any
 from ..config import parse_duration_ms
 from ..context import ActionTable, ServerContext
 from ..errors import KuzzleError, kerror
-from ..es_query import compile_query
+from ..es_query import check_body, compile_query, sort_by_body
 from ..fields import deep_merge
+from ..koncorde_search import to_es_query
+from ..mappings import indexed
 from ..profiles import serialize as serialize_profile
 from ..request import KuzzleRequest
 from ..security import RESTRICTED_PROFILE_IDS
@@ -140,7 +142,7 @@ class SecurityController:
                     if any(k == "*" or k in controllers for k in h["_source"].get("controllers", {}))
                 ]  # fmt: skip
         else:
-            hits = _matching(hits, body)
+            hits = self._searched(request, hits, body, "roles")
         return {"hits": hits[offset : offset + size], "total": len(hits)}
 
     async def create_role(self, request: KuzzleRequest) -> dict[str, Any]:
@@ -195,7 +197,7 @@ class SecurityController:
             if wanted:
                 hits = [h for h in hits if any(p["roleId"] in wanted for p in h["_source"]["policies"])]
         else:
-            hits = _matching(hits, body)
+            hits = self._searched(request, hits, body, "profiles")
         return self._search_page(request, hits, size)
 
     async def scroll_profiles(self, request: KuzzleRequest) -> dict[str, Any]:
@@ -252,8 +254,9 @@ class SecurityController:
 
     async def search_users(self, request: KuzzleRequest) -> dict[str, Any]:
         size = self._page_size(request)
-        hits = _matching([u.serialize() for u in self._security.users.all()], body_or_empty(request))
-        return self._search_page(request, hits, size)
+        users = [u.serialize() for u in self._security.users.all()]
+        found = self._searched(request, users, body_or_empty(request), "users")
+        return self._search_page(request, found, size)
 
     async def scroll_users(self, request: KuzzleRequest) -> dict[str, Any]:
         return self._scroll(request)
@@ -421,6 +424,22 @@ class SecurityController:
         user_id, key_id = request.get_string("userId"), request.get_id()
         self._ctx.api_keys.delete(user_id, key_id)
         return {"_id": key_id}
+
+    def _searched(
+        self, request: KuzzleRequest, hits: list[dict[str, Any]], body: dict[str, Any], collection: str
+    ) -> list[dict[str, Any]]:
+        """``core:security:*:search``: an Elasticsearch search of the internal collection:
+        the query (Koncorde with ``lang=koncorde``) reads what its mapping indexes, then
+        ``sort`` and ``search_after`` as in ``document:search``; the total counts the matches."""
+        check_body(body)
+        query = body.get("query") or {}
+        if not isinstance(query, dict):
+            raise kerror("services.storage.invalid_search_query", "query")
+        matches = compile_query(to_es_query(query) if request.get_lang() == "koncorde" else query)
+        mapping = self._mapping(collection)
+        found = [hit for hit in hits if matches({**hit, "_source": indexed(mapping, hit["_source"])})]
+        ordered = sort_by_body(body, found, [mapping])
+        return found if ordered is None else ordered
 
     # -- mappings and refresh ----------------------------------------------------------------
 
