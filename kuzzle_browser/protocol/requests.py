@@ -7,7 +7,7 @@ Kuzzle copies each request's ``requestId`` into its response's ``room``
 from __future__ import annotations
 
 import itertools
-import uuid
+import os
 from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
@@ -21,7 +21,7 @@ W = TypeVar("W")
 # Kuzzle only needs requestIds to be distinct strings. A uuid4 per request (the JS
 # SDK's choice) costs ~6 us in Pyodide, where os.urandom crosses into JS; one random
 # prefix per page plus a counter is as unique and nearly free (bench/README.md).
-_PREFIX = uuid.uuid4().hex
+_PREFIX = os.urandom(16).hex()
 _COUNTER = itertools.count(1)
 
 

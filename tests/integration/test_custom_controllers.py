@@ -40,6 +40,17 @@ async def test_use_controller_adds_an_attribute_and_returns_the_controller(trans
     assert sent["volatile"]["sdkInstanceId"] == kuzzle.protocol.id
 
 
+def test_each_protocol_instance_has_its_own_version_4_uuid(transport: FakeTransport) -> None:
+    """``protocol.id`` (``volatile.sdkInstanceId``) has the JS SDK's form, str(uuid.uuid4())."""
+    import uuid
+
+    made = [WebSocket("127.0.0.1", transport=transport).id for _ in range(500)]
+    assert len(set(made)) == 500
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
 async def test_query_defaults_to_the_controller_name(transport: FakeTransport) -> None:
     """BaseController.query fills controller, as in the JS SDK; Kuzzle's errors come through typed."""
     transport.peer.handlers["shop/cart:add"] = lambda r: {"result": r["body"]}
