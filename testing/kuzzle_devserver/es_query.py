@@ -39,7 +39,12 @@ _BODY_KEYS = {
 
 
 def _value(hit: Hit, field: str) -> Any:
-    return hit["_id"] if field == "_id" else lookup(hit["_source"], field)
+    if field == "_id":
+        return hit["_id"]
+    found = lookup(hit["_source"], field)
+    if found is ABSENT and field.endswith(".keyword"):  # a multi-field: its parent's value
+        return lookup(hit["_source"], field.removesuffix(".keyword"))
+    return found
 
 
 def _single(keyword: str, operand: Any) -> tuple[str, Any]:
@@ -52,7 +57,13 @@ def _single(keyword: str, operand: Any) -> tuple[str, Any]:
 def _values_of(hit: Hit, field: str) -> list[Any]:
     """What Elasticsearch indexed under ``field``: arrays (of objects too) are flattened,
     so ``policies.roleId`` holds the roleId of every policy."""
-    return [hit["_id"]] if field == "_id" else _flattened(hit["_source"], field.split("."))
+    if field == "_id":
+        return [hit["_id"]]
+    parts = field.split(".")
+    found = _flattened(hit["_source"], parts)
+    if not found and parts[-1] == "keyword":  # a multi-field (``name.keyword``): its parent's values
+        return _flattened(hit["_source"], parts[:-1])
+    return found
 
 
 def _flattened(value: Any, parts: list[str]) -> list[Any]:

@@ -15,7 +15,8 @@ PEOPLE = [
     {"name": "Eve Moss", "age": 62},
 ]
 # Kuzzle's collections are dynamic: false by default: Elasticsearch indexes only mapped fields
-MAPPINGS = {"properties": {"name": {"type": "text"}, "age": {"type": "integer"},
+NAME = {"type": "text", "fields": {"keyword": {"type": "keyword"}}}  # ES's dynamic mapping of a string
+MAPPINGS = {"properties": {"name": NAME, "age": {"type": "integer"},
                            "city": {"type": "keyword"}, "tags": {"type": "keyword"}}}
 
 
@@ -169,3 +170,10 @@ async def test_koncorde_searches_run_as_elasticsearch_queries(people: Any) -> No
     assert refused["error"]["id"] == "api.assert.koncorde_restricted_keyword"
     assert refused["error"]["message"] == (
         'The operator "bool" of Koncorde DSL is not supported for search queries.')
+
+
+async def test_a_keyword_multi_field_is_searched_and_sorted_by_its_parent_value(people: Any) -> None:
+    assert ids(await search(people, {"query": {"term": {"name.keyword": "Cid Lee"}}})) == ["p2"]
+    assert ids(await search(people, {"query": {"term": {"name.keyword": "cid"}}})) == []  # not analysed
+    ordered = await search(people, {"sort": [{"name.keyword": "desc"}]})
+    assert ids(ordered) == ["p4", "p3", "p2", "p1", "p0"]
