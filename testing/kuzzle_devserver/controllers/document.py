@@ -242,7 +242,6 @@ class DocumentController(MultiDocumentActions):
             return default
         return request.get_body_field(name, kind, label, default)
 
-
     # Search
 
     def _search_body(self, request: KuzzleRequest) -> dict[str, Any]:
