@@ -47,11 +47,12 @@ CHROMIUM_CANDIDATES: tuple[str, ...] = ("/usr/bin/chromium", "/usr/lib/chromium/
 
 # Chromium's allocation samplers, switched off: GWP-ASan and the in-process heap profiler each
 # pick a few processes at random and record the stack of some allocations by walking frame
-# pointers. Pyodide runs every JS -> Python call on a V8 secondary stack (JSPI); there the
-# walk's end bound is the thread's main stack, so it runs off the secondary stack into its
-# guard page and the renderer dies with SIGSEGV. Every such crash seen here (three minidumps,
-# the same instruction of Chromium 156's stack scan, SEGV_ACCERR at the secondary stack's
-# end) was in a renderer with one of them on. They are diagnostics: nothing a page sees.
+# pointers. Where the browser has JSPI, Pyodide runs Python called from JS (runPythonAsync,
+# awaited calls) on a V8 secondary stack; there the walk's end bound is the thread's main
+# stack, so it runs off the secondary stack into its guard page: SIGSEGV in the renderer.
+# Every such crash seen here (three minidumps, the same instruction of Chromium 156's stack
+# scan, SEGV_ACCERR at the secondary stack's end) was in a renderer with one of them on.
+# They are diagnostics: nothing a page sees.
 ALLOCATION_SAMPLERS: tuple[str, ...] = ("GwpAsanMalloc", "GwpAsanPartitionAlloc", "HeapProfilerReporting")
 
 
