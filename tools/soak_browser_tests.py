@@ -10,8 +10,8 @@ harness self-test, the example project) inherit it through ``KUZZLE_BROWSER_CHRO
 For a failing run, ``build/test-artifacts/soak/run-NN/`` keeps the pytest output, the
 JUnit report, the Chromium logs, the minidumps its crash handler wrote meanwhile (the
 harness self-test crashes one renderer on purpose), the memory figures and the kernel's
-log lines about killed or faulting processes (``dmesg``, when readable); a green run keeps only its line
-in ``summary.txt``. The harness names a renderer crash itself (``crashes.CRASH_MARKER``:
+log lines about killed or faulting processes (``dmesg``, when readable); a green run
+keeps only its line in ``summary.txt``. The harness names a renderer crash itself (``crashes.CRASH_MARKER``:
 page, test, Chromium's reason); the summary repeats those lines.
 
 usage: python tools/soak_browser_tests.py [--runs 20] [--keep-going] [-- pytest args...]
