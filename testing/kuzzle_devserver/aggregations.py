@@ -15,21 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import kerror
-from .fields import ABSENT, lookup
+from .es_query import indexed_values
 
 Hit = dict[str, Any]
 
 
 def _values(hits: list[Hit], field: str) -> list[Any]:
-    values: list[Any] = []
-    for hit in hits:
-        value = hit["_id"] if field == "_id" else lookup(hit["_source"], field)
-        if value is ABSENT and field.endswith(".keyword"):
-            value = lookup(hit["_source"], field.removesuffix(".keyword"))
-        if value is ABSENT or value is None:
-            continue
-        values.extend(v for v in (value if isinstance(value, list) else [value]) if v is not None)
-    return values
+    return [value for hit in hits for value in indexed_values(hit, field)]
 
 
 def _numbers(hits: list[Hit], field: str) -> list[float]:

@@ -54,7 +54,7 @@ def _single(keyword: str, operand: Any) -> tuple[str, Any]:
     return str(field), spec
 
 
-def _values_of(hit: Hit, field: str) -> list[Any]:
+def indexed_values(hit: Hit, field: str) -> list[Any]:
     """What Elasticsearch indexed under ``field``: arrays (of objects too) are flattened,
     so ``policies.roleId`` holds the roleId of every policy."""
     if field == "_id":
@@ -79,14 +79,14 @@ def _flattened(value: Any, parts: list[str]) -> list[Any]:
 def _term(operand: Any) -> HitMatcher:
     field, spec = _single("term", operand)
     expected = spec.get("value") if isinstance(spec, dict) else spec
-    return lambda hit: expected in _values_of(hit, field)
+    return lambda hit: expected in indexed_values(hit, field)
 
 
 def _terms(operand: Any) -> HitMatcher:
     field, expected = _single("terms", operand)
     if not isinstance(expected, list):
         raise kerror("services.storage.invalid_search_query", f"terms.{field}")
-    return lambda hit: any(v in expected for v in _values_of(hit, field))
+    return lambda hit: any(v in expected for v in indexed_values(hit, field))
 
 
 def _words(text: Any) -> set[str]:
@@ -96,7 +96,7 @@ def _words(text: Any) -> set[str]:
 def _match(operand: Any) -> HitMatcher:
     field, spec = _single("match", operand)
     wanted = _words(spec.get("query") if isinstance(spec, dict) else spec)
-    return lambda hit: any(wanted & _words(v) for v in _values_of(hit, field))
+    return lambda hit: any(wanted & _words(v) for v in indexed_values(hit, field))
 
 
 def _comparable(value: Any, bound: Any) -> bool:
@@ -116,7 +116,7 @@ def _range(operand: Any) -> HitMatcher:
     def test(hit: Hit) -> bool:
         return any(
             all(_comparable(v, b) and RANGE_TESTS[op](v, b) for op, b in bounds.items())
-            for v in _values_of(hit, field)
+            for v in indexed_values(hit, field)
         )
 
     return test
@@ -126,7 +126,7 @@ def _exists(operand: Any) -> HitMatcher:
     field = operand.get("field") if isinstance(operand, dict) else None
     if not isinstance(field, str):
         raise kerror("services.storage.invalid_search_query", "exists")
-    return lambda hit: bool(_values_of(hit, field))
+    return lambda hit: bool(indexed_values(hit, field))
 
 
 def _ids(operand: Any) -> HitMatcher:

@@ -38,6 +38,8 @@ def to_es_query(filters: Any) -> dict[str, Any]:
     name, value = next(iter(filters.items()))
     name = str(name)
     if name in ("and", "or"):
+        if not isinstance(value, list):
+            raise kerror("api.assert.koncorde_dsl_error", f'"{name}" must be an array')
         operands = [to_es_query(operand) for operand in value]
         return {"bool": {"filter" if name == "and" else "should": operands}}
     if name == "not":

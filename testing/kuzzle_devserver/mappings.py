@@ -278,6 +278,11 @@ def indexed(node: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+def indexed_hit(mapping: dict[str, Any], hit: dict[str, Any]) -> dict[str, Any]:
+    """``hit`` with its ``_source`` as :func:`indexed` sees it: what a query reads."""
+    return {**hit, "_source": indexed(mapping, hit["_source"])}
+
+
 def field_mapping(node: dict[str, Any], path: str) -> dict[str, Any] | None:
     """The mapping of the dotted ``path`` (``a.b`` through ``properties``, a multi-field such as
     ``name.keyword`` through ``fields``), or None where the mapping does not hold it."""

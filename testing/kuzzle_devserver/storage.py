@@ -18,7 +18,14 @@ from typing import Any
 
 from .errors import kerror
 from .fields import deep_merge
-from .mappings import DEFAULT_DYNAMIC, KUZZLE_META_PROPERTIES, apply_dynamic, check_dynamic, checked, indexed
+from .mappings import (
+    DEFAULT_DYNAMIC,
+    KUZZLE_META_PROPERTIES,
+    apply_dynamic,
+    check_dynamic,
+    checked,
+    indexed_hit,
+)
 
 Document = dict[str, Any]  # {"_id", "_source", "_version"}
 
@@ -303,7 +310,7 @@ class Storage:
         return [
             document
             for document in self.all_documents(index, collection)
-            if matches({**document, "_source": indexed(mapping, document["_source"])})
+            if matches(indexed_hit(mapping, document))
         ]
 
     def create(self, index: str, collection: str, doc_id: str | None, source: dict[str, Any]) -> Document:

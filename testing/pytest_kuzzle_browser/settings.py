@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import warnings
 from pathlib import Path
 
 # --- versions of the vendored browser runtime (pytest_kuzzle_browser.vendor) --------
@@ -80,7 +81,8 @@ def disable_features_switch(also: tuple[str, ...] = ()) -> str:
 @functools.cache
 def playwright_disabled_features() -> tuple[str, ...]:
     """The features the installed Playwright disables when it launches Chromium (its
-    ``chromiumSwitches``), read from its driver's source; () when it cannot be found."""
+    ``chromiumSwitches``), read from its driver's source; () with a warning when it cannot
+    be found."""
     try:
         import playwright
 
@@ -96,6 +98,12 @@ def playwright_disabled_features() -> tuple[str, ...]:
                     return tuple(listed.group(1).split(","))
     except (ImportError, OSError, UnicodeDecodeError):
         pass
+    warnings.warn(
+        "pytest-kuzzle-browser: Playwright's --disable-features list was not found in its driver, "
+        "so Chromium's allocation samplers stay on (a rare renderer SIGSEGV on Pyodide's JSPI stacks)",
+        RuntimeWarning,
+        stacklevel=2,
+    )
     return ()
 
 

@@ -81,3 +81,17 @@ def test_the_browser_runs_without_allocation_samplers(browser_harness: Harness) 
     assert set(ALLOCATION_SAMPLERS) <= disabled
     assert "DestroyProfileOnBrowserClose" in playwright_disabled_features()
     assert set(playwright_disabled_features()) <= disabled
+
+
+def test_without_playwrights_feature_list_the_samplers_stay_on_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Playwright whose driver hides its --disable-features list keeps it (no switch of
+    ours replaces it), and the user is told the samplers stay on."""
+    import playwright
+
+    from pytest_kuzzle_browser.settings import playwright_disabled_features
+
+    monkeypatch.setattr(playwright, "__file__", str(tmp_path / "playwright" / "__init__.py"))
+    with pytest.warns(RuntimeWarning, match="allocation samplers stay on"):
+        assert playwright_disabled_features.__wrapped__() == ()

@@ -168,6 +168,9 @@ async def test_koncorde_searches_run_as_elasticsearch_queries(people: Any) -> No
     refused = await people.query({**BASE, "action": "search", "lang": "koncorde",
                                   "body": {"query": {"bool": {"must": []}}}})
     assert refused["error"]["id"] == "api.assert.koncorde_restricted_keyword"
+    malformed = await people.query({**BASE, "action": "search", "lang": "koncorde",
+                                    "body": {"query": {"and": 3}}})
+    assert malformed["error"]["id"] == "api.assert.koncorde_dsl_error"
     assert refused["error"]["message"] == (
         'The operator "bool" of Koncorde DSL is not supported for search queries.')
 

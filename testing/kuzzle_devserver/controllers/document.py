@@ -19,7 +19,7 @@ from ..es_query import check_body, compile_query, filter_source, sort_by_body
 from ..export import export_lines
 from ..fields import ABSENT, deep_merge, leaf_paths, lookup
 from ..koncorde_search import to_es_query
-from ..mappings import MappingRejection, indexed
+from ..mappings import MappingRejection, indexed_hit
 from ..request import KuzzleRequest
 from ..storage import Document
 from .document_base import content, now_ms, public
@@ -288,8 +288,7 @@ class DocumentController(MultiDocumentActions):
             if pair not in mappings:
                 mappings[pair] = self._ctx.storage.get_mapping(*pair)
         return [
-            {**hit, "_source": indexed(mappings[hit["index"], hit["collection"]], hit["_source"])}
-            for hit in hits
+            indexed_hit(mappings[hit["index"], hit["collection"]], hit) for hit in hits
         ]
 
     @staticmethod
@@ -378,7 +377,7 @@ class DocumentController(MultiDocumentActions):
         start: int,
         pairs: list[tuple[str, str]],
     ) -> dict[str, Any]:
-        mappings = [self._ctx.storage.get_mapping(index, collection) for index, collection in pairs]
+        mappings = [self._ctx.storage.get_mapping(*pair) for pair in pairs] if "sort" in body else []
         ordered = sort_by_body(body, hits, mappings)
         if ordered is None:
             return self._page(request, hits, len(hits), start)

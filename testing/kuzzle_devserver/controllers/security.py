@@ -20,7 +20,7 @@ from ..errors import KuzzleError, kerror
 from ..es_query import check_body, compile_query, sort_by_body
 from ..fields import deep_merge
 from ..koncorde_search import to_es_query
-from ..mappings import indexed
+from ..mappings import indexed_hit
 from ..profiles import serialize as serialize_profile
 from ..request import KuzzleRequest
 from ..security import RESTRICTED_PROFILE_IDS
@@ -437,7 +437,7 @@ class SecurityController:
             raise kerror("services.storage.invalid_search_query", "query")
         matches = compile_query(to_es_query(query) if request.get_lang() == "koncorde" else query)
         mapping = self._mapping(collection)
-        found = [hit for hit in hits if matches({**hit, "_source": indexed(mapping, hit["_source"])})]
+        found = [hit for hit in hits if matches(indexed_hit(mapping, hit))]
         ordered = sort_by_body(body, found, [mapping])
         return found if ordered is None else ordered
 
