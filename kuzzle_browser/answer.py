@@ -105,7 +105,9 @@ class Answer(Generic[T]):
     def _wake(self, *, direct: bool) -> None:
         callbacks, self._callbacks = self._callbacks, []
         if direct and _direct:
-            _direct[-1].extend((fn, self, context) for fn, context in callbacks)
+            ready = _direct[-1]
+            for fn, context in callbacks:
+                ready.append((fn, self, context))
             return
         for fn, context in callbacks:
             self._loop.call_soon(fn, self, context=context)
@@ -116,7 +118,9 @@ class Answer(Generic[T]):
             yield self
         if not self._done:
             raise RuntimeError("await wasn't used with future")
-        return self.result()
+        if self._exception is not None:
+            raise self._exception
+        return self._result  # type: ignore[return-value]
 
     __iter__ = __await__
 

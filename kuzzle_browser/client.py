@@ -572,7 +572,10 @@ class Kuzzle(EventEmitter):
             raise NotConnectedError(
                 "Unable to execute request: not connected to a Kuzzle server.", request=wire
             )
-        return await self._send(wire, delay)
+        response = await self.protocol.query(wire, timeout=delay)  # _send() inlined: the hot path
+        if self.deprecation_warning and response.get("deprecations"):
+            self._warn_deprecations(wire, response["deprecations"])
+        return response
 
     # -- the offline queue -------------------------------------------------------------------
 
@@ -596,15 +599,19 @@ class Kuzzle(EventEmitter):
     async def _send(self, request: dict[str, Any], timeout: float | None) -> dict[str, Any]:
         response = await self.protocol.query(request, timeout=timeout)
         if self.deprecation_warning and response.get("deprecations"):
-            for deprecation in response["deprecations"]:
-                logger.warning(
-                    "Kuzzle: %s:%s is deprecated since %s: %s",
-                    request.get("controller"),
-                    request.get("action"),
-                    deprecation.get("version"),
-                    deprecation.get("message"),
-                )
+            self._warn_deprecations(request, response["deprecations"])
         return response
+
+    @staticmethod
+    def _warn_deprecations(request: dict[str, Any], deprecations: list[dict[str, Any]]) -> None:
+        for deprecation in deprecations:
+            logger.warning(
+                "Kuzzle: %s:%s is deprecated since %s: %s",
+                request.get("controller"),
+                request.get("action"),
+                deprecation.get("version"),
+                deprecation.get("message"),
+            )
 
     # -- app controllers ---------------------------------------------------------------------
 

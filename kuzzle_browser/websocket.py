@@ -339,10 +339,11 @@ class WebSocket(ProtocolBase):
                 if deadline.expired():
                     raise RequestTimeoutError(timeout, request=request) from None
                 raise
-        finally:
+        except BaseException:  # a timeout, a cancellation: an answer is settled and gone
             request_id = request.get("requestId")
             if isinstance(request_id, str):
                 self._core.forget(request_id, answer)
+            raise
 
     # -- notifications -------------------------------------------------------------
 

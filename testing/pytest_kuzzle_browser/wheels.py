@@ -7,14 +7,15 @@ than the wheel there). Relative specs are relative to ``base`` (the pytest rootd
 
 A project whose ``pyproject.toml`` sets ``[tool.pytest-kuzzle-browser] slim-wheel = true``
 gets its ``.py`` files minified in the wheel: every page downloads it. Comments, module
-docstrings and attribute docstrings go (notes for the source's readers and its API pages),
-so do the annotations of plain local variables (never evaluated); python-minifier (a
+docstrings, attribute docstrings and the docstrings of private (``_name``) classes and
+functions go (notes for the source's readers and its API pages; help() never lists a
+private name), so do the annotations of plain local variables (never evaluated); python-minifier (a
 maintained minifier rather than our own code) then shortens local names and layout (tab
 indents, short statements joined by ``;``). What a user or a type checker sees stays:
-class and function docstrings (``help()`` works in a notebook; their indentation is
-cleaned as ``inspect.getdoc`` would), annotations of signatures, attributes and module
+public class and function docstrings (``help()`` works in a notebook; their indentation
+is cleaned as ``inspect.getdoc`` would), annotations of signatures, attributes and module
 names (the wheel is ``py.typed``), argument names. tests/unit/test_wheel_size.py compares
-every signature and docstring of the wheel with the source's. Tracebacks then quote the
+every signature and public docstring of the wheel with the source's. Tracebacks then quote the
 wheel's own lines (Python 3.11's carets still point at the failing expression).
 
 Every wheel is then recompressed with Zopfli (zopflipy's ``ZipFile``): a plain deflate
@@ -102,6 +103,8 @@ def slim_source(text: str) -> str:
             # a string statement after the first one (an attribute docstring) exists only
             # for readers of the source and the API pages built from it: nothing at run time
             node.body[1:] = [child for child in node.body[1:] if not _is_string(child)]
+            if _is_private(node.name) and len(node.body) > 1 and _is_string(node.body[0]):
+                del node.body[0]  # help() never lists a private name: its docstring is for the source
         if _is_string(node):  # docstrings as getdoc shows them
             node.value.value = inspect.cleandoc(node.value.value)  # type: ignore[attr-defined]
     body[:] = [child for child in body if not _is_string(child)]
@@ -118,6 +121,10 @@ def slim_source(text: str) -> str:
         preserve_locals=_signature_names(tree),
     )
     return minified + "\n"
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
 def _is_string(node: ast.AST) -> bool:

@@ -7,7 +7,13 @@ import json
 import pytest
 
 from kuzzle_browser.errors import InvalidArgumentError
-from kuzzle_browser.protocol.connection import PING_FRAME, PONG_FRAME, bad_frame, encode_request
+from kuzzle_browser.protocol.connection import (
+    PING_FRAME,
+    PONG_FRAME,
+    bad_frame,
+    encode_request,
+    parse_frame,
+)
 
 
 def test_ping_frame_is_kuzzles_application_ping() -> None:
@@ -41,8 +47,33 @@ def test_encode_is_compact_json() -> None:
     )
 
 
-@pytest.mark.parametrize("value", [{1, 2}, b"x", float("nan")])
+def _cycle() -> dict[str, object]:
+    looped: dict[str, object] = {}
+    looped["self"] = looped
+    return looped
+
+
+@pytest.mark.parametrize("value", [{1, 2}, b"x", float("nan"), float("-inf"), _cycle()])
 def test_encode_rejects_what_json_cannot_carry(value: object) -> None:
     """Unserializable requests fail before anything is sent, with a typed error."""
     with pytest.raises(InvalidArgumentError, match="cannot be sent as JSON"):
         encode_request({"controller": "c", "action": "a", "body": {"v": value}})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"a":[1,{"b":null}],"c":"\u00e9"}', ' \n{"a": 1} ', '"x"', "[]", "3.5", "null", '{"a":"\ud83d\ude00"}'],
+)
+def test_frames_parse_as_json_loads_does(text: str) -> None:
+    """The hot path's parser gives json.loads' value, blanks around the frame included."""
+    assert parse_frame(text) == json.loads(text)
+
+
+@pytest.mark.parametrize("text", ["", " ", "nope", '{"a":1} x', '{"a":1}{}', '{"a":', "NaN-ish"])
+def test_frames_that_are_not_json_raise_as_json_loads_does(text: str) -> None:
+    """A frame that is not one JSON value raises ValueError, as json.loads would."""
+    with pytest.raises(ValueError) as raised:
+        parse_frame(text)
+    with pytest.raises(ValueError) as expected:
+        json.loads(text)
+    assert str(raised.value) == str(expected.value)
