@@ -202,7 +202,7 @@ class OfflineRequests:
             return
         try:
             saved = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             logger.warning("Ignoring an unreadable saved offline queue under %r", self.storage_key)
             return
         loop = asyncio.get_running_loop()

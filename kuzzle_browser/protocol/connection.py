@@ -86,10 +86,13 @@ def encode_request(request: dict[str, Any]) -> str:
 def parse_frame(data: str) -> Any:
     # json.loads(data), by the C scanner; raises ValueError for a frame that is not JSON.
     try:
-        payload, end = _scan(data, 0)
-    except StopIteration:  # no value at 0 (leading blanks, or not JSON): loads says which
-        return loads(data)
-    return payload if end == len(data) else loads(data)
+        try:
+            payload, end = _scan(data, 0)
+        except StopIteration:  # no value at 0 (leading blanks, or not JSON): loads says which
+            return loads(data)
+        return payload if end == len(data) else loads(data)
+    except RecursionError:  # thousands of nested arrays: bad input, not a crash
+        raise ValueError("the JSON nests too deeply") from None
 
 
 W = TypeVar("W")

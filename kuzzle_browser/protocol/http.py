@@ -600,7 +600,7 @@ def decode_http_response(
     """
     try:
         payload = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply
         payload = None
     if isinstance(payload, dict) and ("result" in payload or response_error(payload) is not None):
         return payload

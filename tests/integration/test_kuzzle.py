@@ -306,6 +306,18 @@ async def test_queue_persisted_across_page_reload(transport: FakeTransport) -> N
     assert "kb-queue" not in transport.storage
 
 
+@pytest.mark.parametrize("saved", ["{not json", "[" * 100_000 + "]" * 100_000])
+async def test_an_unreadable_saved_queue_is_ignored(
+    transport: FakeTransport, saved: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A saved queue that is not JSON (or nests too deeply for json) is logged and skipped."""
+    transport.storage["kb-queue"] = saved
+    kuzzle = make(transport, offline_queue_storage="kb-queue", auto_replay=True)
+    await within(kuzzle.connect())
+    assert await within(kuzzle.query({"controller": "server", "action": "now"}))
+    assert "unreadable saved offline queue" in caplog.text
+
+
 async def test_deprecations_are_logged(transport: FakeTransport, caplog: pytest.LogCaptureFixture) -> None:
     """Kuzzle's deprecation notices in a response are logged, unless deprecation_warning=False."""
     transport.peer.handlers["server:now"] = lambda request: {

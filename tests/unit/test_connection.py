@@ -366,7 +366,13 @@ def test_error_without_room_settles_the_request_it_names() -> None:
 
 @pytest.mark.parametrize(
     ("frame", "fragment"),
-    [("garbage", "not JSON"), ("[]", "not a JSON object"), (b"\x01", "binary frame"), ('{"p":2,"x":1}', "")],
+    [
+        ("garbage", "not JSON"),
+        ("[]", "not a JSON object"),
+        (b"\x01", "binary frame"),
+        ('{"p":2,"x":1}', ""),
+        ("[" * 100_000 + "]" * 100_000, "nests too deeply"),
+    ],
 )
 def test_bad_frames_become_query_errors_and_pongs_nothing(frame: str | bytes, fragment: str) -> None:
     """Frames that are not Kuzzle's emit queryError with a ProtocolError; the pong emits nothing."""

@@ -158,6 +158,8 @@ def test_decode_http_response() -> None:
         decode_http_response(call, 200, "", {})
     with pytest.raises(BadResponseError):
         decode_http_response(call, 200, '{"other": 1}', {})
+    with pytest.raises(BadResponseError):  # nested too deeply for json: bad input, not a crash
+        decode_http_response(call, 200, "[" * 100_000 + "]" * 100_000, {})
 
 
 def test_realtime_subscriptions_are_not_http_capable() -> None:

@@ -62,11 +62,25 @@ def test_encode_rejects_what_json_cannot_carry(value: object) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ['{"a":[1,{"b":null}],"c":"\u00e9"}', ' \n{"a": 1} ', '"x"', "[]", "3.5", "null", '{"a":"\ud83d\ude00"}'],
+    [
+        r'{"a":[1,{"b":null}],"c":"\u00e9"}',
+        ' \n{"a": 1} ',
+        '"x"',
+        "[]",
+        "3.5",
+        "null",
+        r'{"a":"\ud83d\ude00"}',
+    ],
 )
 def test_frames_parse_as_json_loads_does(text: str) -> None:
     """The hot path's parser gives json.loads' value, blanks around the frame included."""
     assert parse_frame(text) == json.loads(text)
+
+
+def test_a_frame_nested_too_deeply_is_a_value_error() -> None:
+    """Bad input, not a crash: json's RecursionError becomes the ValueError of a bad frame."""
+    with pytest.raises(ValueError, match="nests too deeply"):
+        parse_frame("[" * 100_000 + "]" * 100_000)
 
 
 @pytest.mark.parametrize("text", ["", " ", "nope", '{"a":1} x', '{"a":1}{}', '{"a":', "NaN-ish"])
